@@ -1,0 +1,1 @@
+"""Benchmarks for Joist; each module runs with ``uv run python -m benchmarks.<name>``."""

@@ -1,0 +1,1 @@
+"""Tenants (builders) and the people in them."""

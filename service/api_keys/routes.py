@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from service.accounts.models import Builder
+from service.api_keys import services
+from service.api_keys.repositories import KEYS, list_query
+from service.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from service.db.database import database
+from service.errors import NotFound
+from service.http.auth import principal_of, require
+from service.http.filters import CreatedAfter, CreatedBefore, CreatedRange
+from service.http.pagination import Cursor, Limit, Page, PageParams, paginate
+
+__all__ = ["ApiKeyController"]
+
+
+class ApiKeyController(Controller):
+    path = "/api-keys"
+    tags = ["API keys"]
+
+    @get("/", guards=[require("read:api_keys")], summary="List the builder's API keys")
+    async def list_keys(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        limit: Limit = 25,
+        cursor: Cursor = None,
+        created_after: CreatedAfter = None,
+        created_before: CreatedBefore = None,
+        is_active: Annotated[
+            bool | None, QueryParameter(description="Only active (true) or revoked (false) keys.")
+        ] = None,
+    ) -> Page[ApiKeyOut]:
+        principal = principal_of(request)
+        page = PageParams.of(limit, cursor)
+        created = CreatedRange.of(created_after, created_before)
+        stmt = list_query(
+            principal.builder_id, is_active=is_active, created_after=created.after, created_before=created.before
+        )
+        return await database(state).read(
+            lambda conn: paginate(
+                conn, stmt, page, KEYS.created_at, KEYS.id, lambda row: services.render(row, principal.plan)
+            )
+        )
+
+    @post(
+        "/",
+        guards=[require("write:api_keys")],
+        status_code=201,
+        summary="Create an API key",
+        description="The key is in this response only; Joist stores a SHA-256 hash of it.",
+    )
+    async def create_key(
+        self, request: Request[Any, Any, Any], state: State, data: JSONBody[ApiKeyCreate]
+    ) -> Response[ApiKeyCreated]:
+        principal = principal_of(request)
+
+        def work(session: Any) -> ApiKeyCreated:
+            builder = session.get_one(Builder, principal.builder_id)
+            row, key = services.issue_key(
+                session,
+                builder,
+                name=data.name,
+                scopes=data.scopes,
+                expires_at=data.expires_at,
+                rate_limit=data.rate_limit,
+                grantor_scopes=principal.scopes,
+            )
+            return services.render_created(row, builder.plan, key)
+
+        created = await database(state).write(work)
+        return Response(
+            created,
+            status_code=201,
+            headers={"Location": f"/api/v1/api-keys/{created.id}", "Cache-Control": "no-store"},
+        )
+
+    @get("/{key_id:uuid}", guards=[require("read:api_keys")], summary="Get an API key")
+    async def get_key(self, request: Request[Any, Any, Any], state: State, key_id: FromPath[uuid.UUID]) -> ApiKeyOut:
+        principal = principal_of(request)
+        row = await database(state).read(
+            lambda conn: conn.execute(list_query(principal.builder_id, key_id=key_id)).first()
+        )
+        if row is None:
+            raise NotFound(f"no API key {key_id}")
+        return services.render(row, principal.plan)
+
+    @delete(
+        "/{key_id:uuid}",
+        guards=[require("write:api_keys")],
+        status_code=204,
+        summary="Revoke an API key",
+        description="The key stops working at once. Revoking a revoked key changes nothing.",
+    )
+    async def revoke_key(self, request: Request[Any, Any, Any], state: State, key_id: FromPath[uuid.UUID]) -> None:
+        principal = principal_of(request)
+        await database(state).write(lambda session: services.revoke_key(session, principal.builder_id, key_id))

@@ -1,0 +1,115 @@
+"""Issuing, listing and revoking API keys. Services flush; the caller owns the commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from service.accounts.models import Builder, Plan
+from service.accounts.plans import rate_limit_for
+from service.api_keys import tokens
+from service.api_keys.models import ApiKey
+from service.api_keys.repositories import ApiKeyRepository
+from service.api_keys.schemas import ApiKeyCreated, ApiKeyOut
+from service.errors import FieldError, InvalidInput, NotFound
+from service.scopes import grants, invalid_scopes, normalise
+
+REVOKED_KEYS = "joist.revoked_api_keys"
+
+__all__ = ["REVOKED_KEYS", "get_key", "issue_key", "render", "render_created", "revoke_key"]
+
+
+def issue_key(
+    session: Session,
+    builder: Builder,
+    *,
+    name: str,
+    scopes: Sequence[str],
+    expires_at: datetime | None = None,
+    rate_limit: int | None = None,
+    grantor_scopes: Collection[str] | None = None,
+    key: str | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key for ``builder``; return the row and the key, which is never stored.
+
+    ``grantor_scopes`` is set when a key creates a key: the new key may not hold a scope the
+    creating key lacks, so ``write:api_keys`` cannot be used to escalate.
+    """
+    errors: list[FieldError] = []
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        errors.append(FieldError("name", "must be 1–100 characters"))
+    if not scopes:
+        errors.append(FieldError("scopes", "give at least one scope"))
+    if unknown := invalid_scopes(scopes):
+        errors.append(FieldError("scopes", f"unknown scopes: {', '.join(unknown)}"))
+    elif grantor_scopes is not None and (beyond := [s for s in scopes if not grants(frozenset(grantor_scopes), s)]):
+        errors.append(FieldError("scopes", f"the calling key does not hold: {', '.join(sorted(beyond))}"))
+    if expires_at is not None:
+        expires_at = expires_at.astimezone(UTC)  # times are UTC on the wire and in storage
+    if expires_at is not None and expires_at <= datetime.now(UTC):
+        errors.append(FieldError("expires_at", "must be in the future"))
+    if rate_limit is not None and builder.plan != Plan.ENTERPRISE:
+        errors.append(
+            FieldError("rate_limit", f"per-key limits are for the enterprise plan; this builder is on {builder.plan}")
+        )
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+    key = key or tokens.generate()
+    row = ApiKeyRepository(session).add(
+        ApiKey(
+            builder_id=builder.id,
+            name=name,
+            key_hash=tokens.hash_key(key),
+            key_prefix=tokens.prefix_of(key),
+            scopes=normalise(scopes),
+            rate_limit=rate_limit,
+            expires_at=expires_at,
+            created_at=datetime.now(UTC),
+        )
+    )
+    return row, key
+
+
+def get_key(session: Session, builder_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+    """The builder's key; another builder's key is as absent as one that never existed."""
+    row = ApiKeyRepository(session).get(builder_id, key_id)
+    if row is None:
+        raise NotFound(f"no API key {key_id}")
+    return row
+
+
+def revoke_key(session: Session, builder_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
+    row = get_key(session, builder_id, key_id)
+    if row.is_active:
+        row.is_active = False
+        row.revoked_at = datetime.now(UTC)
+        session.flush()
+        # Read after commit by the app, which drops the key from its authentication cache.
+        session.info.setdefault(REVOKED_KEYS, set()).add(row.id)
+    return row
+
+
+def render(row: Any, plan: str) -> ApiKeyOut:
+    """An ``ApiKey`` (or a row of ``LIST_COLUMNS``) as the API shows it."""
+    return ApiKeyOut(
+        id=row.id,
+        name=row.name,
+        prefix=row.key_prefix,
+        scopes=list(row.scopes),
+        rate_limit=rate_limit_for(plan, row.rate_limit),
+        is_active=row.is_active,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def render_created(row: ApiKey, plan: str, key: str) -> ApiKeyCreated:
+    out = render(row, plan)
+    return ApiKeyCreated(**{f: getattr(out, f) for f in out.__struct_fields__}, key=key)

@@ -1,0 +1,106 @@
+"""The Litestar application: every route of the public API behind the shared conventions."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from litestar import Litestar, Router, get
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme, Server
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from service.api_keys.routes import ApiKeyController
+from service.api_keys.services import REVOKED_KEYS
+from service.db.database import Database
+from service.db.engine import make_engine
+from service.http.auth import Authenticator, AuthMiddleware, add_rate_limit_headers
+from service.http.deprecation import add_deprecation_headers
+from service.http.docs import docs_router
+from service.http.idempotency import IdempotencyMiddleware, IdempotencyStore
+from service.http.problems import exception_handlers
+from service.http.query import index_query_params, reject_unknown_query_params
+from service.http.ratelimit import RateLimiter
+from service.http.request_id import add_request_id_header
+from service.settings import Settings
+
+__all__ = ["API_V1_ROUTES", "create_app"]
+
+API_V1_ROUTES: list[Any] = [ApiKeyController]
+
+_DESCRIPTION = """The public API of Joist, the construction platform's integration marketplace.
+
+Authenticate with `Authorization: Bearer <key>` (an API key such as `jst_live_…`, or an OAuth
+access token). Errors are RFC 9457 problem details; lists are cursor-paginated; `POST` accepts
+`Idempotency-Key`. Each credential is rate-limited per minute by the builder's plan and every
+authenticated response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`."""
+
+
+@get("/healthz", include_in_schema=False, sync_to_thread=False)
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings | None = None, *, extra_routers: list[Router] | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    db = Database(make_engine(settings.database_url))
+    sessions = db.sessions
+    limiter = RateLimiter(settings.redis_url)
+    authenticator = Authenticator(
+        db,
+        timedelta(seconds=settings.last_used_resolution_seconds),
+        cache_seconds=settings.auth_cache_seconds,
+    )
+
+    @event.listens_for(sessions, "after_commit")
+    def _forget_revoked(session: Session) -> None:
+        if revoked := session.info.pop(REVOKED_KEYS, None):
+            authenticator.forget(revoked)
+
+    idempotency = IdempotencyStore(sessions, timedelta(seconds=settings.idempotency_ttl_seconds))
+
+    api_v1 = Router(path="/api/v1", route_handlers=API_V1_ROUTES, security=[{"bearer": []}])
+    openapi = OpenAPIConfig(
+        title="Joist API",
+        version="1.0.0",
+        description=_DESCRIPTION,
+        path="/api/v1",
+        render_plugins=[JsonRenderPlugin()],
+        servers=[Server(url=settings.public_base_url)],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="An API key (jst_live_…) or an OAuth access token.",
+                )
+            }
+        ),
+        use_handler_docstrings=False,
+    )
+
+    return Litestar(
+        route_handlers=[api_v1, healthz, docs_router(settings.swagger_ui_dir), *(extra_routers or [])],
+        middleware=[
+            DefineMiddleware(AuthMiddleware, authenticator=authenticator, limiter=limiter),
+            DefineMiddleware(IdempotencyMiddleware, store=idempotency, max_body_bytes=settings.max_body_bytes),
+        ],
+        exception_handlers=exception_handlers,
+        before_send=[add_request_id_header, add_rate_limit_headers, add_deprecation_headers],
+        before_request=reject_unknown_query_params,
+        on_startup=[index_query_params],
+        on_shutdown=[limiter.close, db.dispose],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=openapi,
+        state=State({"settings": settings, "db": db, "limiter": limiter, "authenticator": authenticator}),
+        logging_config=None,
+        debug=False,
+    )
+
+
+logging.getLogger("joist").setLevel(logging.INFO)

@@ -1,0 +1,222 @@
+"""The ``joist`` command: operators, the README and black-box tests drive Joist through it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.orm import Session
+
+from service.errors import JoistError
+from service.settings import Settings, SettingsError
+
+__all__ = ["main"]
+
+T = TypeVar("T")
+
+
+class Context:
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.from_env()
+        return self._settings
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction per command: committed when the command succeeds."""
+        from service.db.engine import make_engine, make_sessionmaker
+
+        engine = make_engine(self.settings.database_url, pool_size=1, max_overflow=0)
+        try:
+            with make_sessionmaker(engine).begin() as session:
+                yield session
+        finally:
+            engine.dispose()
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _run(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except JoistError as exc:
+        _fail(exc.detail)
+    except SettingsError as exc:
+        _fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+@click.group()
+def main() -> None:
+    """Joist: the API & integration marketplace of a construction-management platform."""
+
+
+# -- database -------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """The operational database."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Apply every migration up to the newest."""
+    from service.db.migrate import upgrade
+
+    upgrade(ctx.settings.database_url)
+    click.echo("database is at the newest revision")
+
+
+# -- serving --------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
+@click.option("--access-log/--no-access-log", default=False, show_default=True)
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, workers: int, access_log: bool) -> None:
+    """Serve the API and web pages."""
+    import uvicorn
+
+    from service.db.migrate import upgrade
+
+    settings = ctx.settings
+    if settings.database_url.startswith("sqlite"):
+        upgrade(settings.database_url)  # the embedded default migrates itself on start
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+# -- builders and keys ----------------------------------------------------------------------
+
+
+@main.group()
+def builders() -> None:
+    """Builders (the tenants)."""
+
+
+@builders.command("create")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--plan",
+    default="starter",
+    show_default=True,
+    type=click.Choice(["starter", "professional", "business", "enterprise"]),
+)
+@pass_ctx
+def builders_create(ctx: Context, slug: str, name: str, plan: str) -> None:
+    """Create a builder."""
+    from service.accounts.services import create_builder
+
+    def work() -> str:
+        with ctx.session() as session:
+            builder = create_builder(session, slug=slug, name=name, plan=plan)
+            return f"{builder.id}\t{builder.slug}\t{builder.plan}"
+
+    click.echo(_run(work))
+
+
+@main.group("api-keys")
+def api_keys() -> None:
+    """API keys."""
+
+
+@api_keys.command("create")
+@click.option("--builder", "builder_slug", required=True, help="The builder's slug.")
+@click.option("--name", required=True)
+@click.option("--scopes", required=True, help="Comma-separated, e.g. read:projects,write:invoices.")
+@click.option("--rate-limit", type=click.IntRange(1, 1_000_000), help="Requests per minute (enterprise plan).")
+@click.option(
+    "--expires-at", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"]), help="UTC unless an offset is given."
+)
+@pass_ctx
+def api_keys_create(
+    ctx: Context, builder_slug: str, name: str, scopes: str, rate_limit: int | None, expires_at: datetime | None
+) -> None:
+    """Create an API key; the key is the last line printed."""
+    from datetime import UTC
+
+    from service.accounts.services import get_builder_by_slug
+    from service.api_keys.services import issue_key
+
+    if expires_at is not None and expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=UTC)
+
+    def work() -> tuple[Any, str]:
+        with ctx.session() as session:
+            builder = get_builder_by_slug(session, builder_slug)
+            row, key = issue_key(
+                session,
+                builder,
+                name=name,
+                scopes=[s.strip() for s in scopes.split(",") if s.strip()],
+                rate_limit=rate_limit,
+                expires_at=expires_at,
+            )
+            return row, key
+
+    row, key = _run(work)
+    click.echo(f"created API key {row.key_prefix} ({row.id}) with scopes {','.join(row.scopes)}", err=True)
+    click.echo(key)
+
+
+# -- demo -----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--demo", is_flag=True, required=True, help="Load the demo tenants and data.")
+@pass_ctx
+def seed(ctx: Context, demo: bool) -> None:
+    """Load demo data (idempotent); prints the demo API key last."""
+    from service.demo import seed_demo
+
+    def work() -> str:
+        with ctx.session() as session:
+            return seed_demo(session, ctx.settings)
+
+    key = _run(work)
+    click.echo(key)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--dagster-port", default=3000, show_default=True, type=int)
+@click.option("--no-dagster", is_flag=True, help="Start only the API.")
+@pass_ctx
+def up(ctx: Context, host: str, port: int, dagster_port: int, no_dagster: bool) -> None:
+    """Migrate, seed the demo, and run every process until interrupted."""
+    from service.supervisor import run_all
+
+    sys.exit(run_all(ctx.settings, host=host, port=port, dagster_port=None if no_dagster else dagster_port))
+
+
+if __name__ == "__main__":
+    main()

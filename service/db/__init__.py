@@ -1,0 +1,1 @@
+"""The operational database: metadata, portable column types, engine and sessions."""

@@ -1,0 +1,64 @@
+"""How request handlers reach the operational database.
+
+``Database.write(fn)`` is one unit of work: ``fn`` gets a fresh ORM session in a worker thread,
+and the session is committed in that thread as soon as ``fn`` returns, before any response
+exists; so a failed commit is a 5xx, never a 2xx, and an exception rolls everything back.
+Services and repositories only flush; the request (through this call) owns the commit.
+
+``Database.read(fn)`` runs a read-only ``fn`` on a connection in autocommit mode (each statement
+sees committed data). On SQLite it runs on the event loop itself: SQLite is an in-process library
+whose reads never wait on locks in WAL mode, and handing it to a worker thread costs far more
+than the query (every row step releases and re-takes the GIL). On PostgreSQL it runs in a worker
+thread so that network waits never stall the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import anyio.to_thread
+from litestar.datastructures import State
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db.engine import make_sessionmaker
+
+__all__ = ["Database", "database"]
+
+T = TypeVar("T")
+
+
+class Database:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
+        self.inline_reads = engine.dialect.name == "sqlite"
+        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    async def read(self, fn: Callable[[Connection], T]) -> T:
+        if self.inline_reads:
+            return self.read_sync(fn)
+        return await anyio.to_thread.run_sync(self.read_sync, fn)
+
+    async def write(self, fn: Callable[[Session], T]) -> T:
+        return await anyio.to_thread.run_sync(self.write_sync, fn)
+
+    def read_sync(self, fn: Callable[[Connection], T]) -> T:
+        with self._reader.connect() as conn:
+            return fn(conn)
+
+    def write_sync(self, fn: Callable[[Session], T]) -> T:
+        with self.sessions() as session:
+            result = fn(session)
+            session.commit()
+            return result
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def database(state: State) -> Database:
+    """The app's ``Database`` (kept in the application state)."""
+    db: Database = state.db
+    return db

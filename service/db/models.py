@@ -1,0 +1,7 @@
+"""Every mapped class, imported in one place so Alembic and the tests see the whole schema."""
+
+from service.accounts.models import Builder, User
+from service.api_keys.models import ApiKey
+from service.http.models import IdempotencyRecord
+
+__all__ = ["ApiKey", "Builder", "IdempotencyRecord", "User"]

@@ -1,0 +1,228 @@
+"""``Idempotency-Key`` on POST: the same key with the same body within 24 h replays the first
+answer without a second effect; the same key with a different body is a 409.
+
+Records are per credential. A request still running under a key makes a concurrent retry a 409;
+a 5xx answer is not kept, so the client may retry. A record left in progress by a crashed
+process is taken over after ``STALE_AFTER``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import anyio.to_thread
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.errors import Conflict, InvalidInput, PayloadTooLarge
+from service.http.auth import PRINCIPAL_KEY, Principal
+from service.http.models import IdempotencyRecord
+
+__all__ = ["IdempotencyMiddleware", "IdempotencyStore"]
+
+STALE_AFTER = timedelta(minutes=5)
+MAX_STORED_BODY = 1_048_576
+_DROP_HEADERS = {b"date", b"server", b"x-request-id", b"ratelimit-limit", b"ratelimit-remaining", b"ratelimit-reset"}
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    status: int
+    headers: list[list[str]]
+    body: bytes
+
+
+class IdempotencyStore:
+    def __init__(self, sessions: sessionmaker[Session], ttl: timedelta) -> None:
+        self._sessions = sessions
+        self._ttl = ttl
+
+    def begin(self, principal: str, key: str, fingerprint: str) -> Stored | None:
+        """Claim ``key`` for this request; return the stored answer if there is one to replay."""
+        now = datetime.now(UTC)
+        for _ in range(3):
+            with self._sessions() as session:
+                try:
+                    session.add(
+                        IdempotencyRecord(
+                            principal=principal,
+                            key=key,
+                            fingerprint=fingerprint,
+                            created_at=now,
+                            expires_at=now + self._ttl,
+                        )
+                    )
+                    session.commit()
+                    return None
+                except IntegrityError:
+                    session.rollback()
+                record = session.scalars(
+                    select(IdempotencyRecord).where(
+                        IdempotencyRecord.principal == principal, IdempotencyRecord.key == key
+                    )
+                ).first()
+                if record is None:
+                    continue  # deleted between our insert and select; try again
+                abandoned = record.response_status is None and now - record.created_at > STALE_AFTER
+                if record.expires_at <= now or abandoned:
+                    session.delete(record)
+                    session.commit()
+                    continue
+                if record.fingerprint != fingerprint:
+                    raise Conflict(
+                        "this Idempotency-Key was used with a different request; use a new key for a new request",
+                        slug="idempotency-key-reused",
+                        title="Idempotency-Key reused",
+                    )
+                if record.response_status is None:
+                    raise Conflict(
+                        "a request with this Idempotency-Key is still being processed; retry later",
+                        slug="idempotency-key-in-progress",
+                        title="Request in progress",
+                        headers={"Retry-After": "1"},
+                    )
+                return Stored(record.response_status, record.response_headers or [], record.response_body or b"")
+        raise Conflict("this Idempotency-Key is contended; retry later", slug="idempotency-key-in-progress")
+
+    def complete(self, principal: str, key: str, stored: Stored) -> None:
+        with self._sessions.begin() as session:
+            record = session.scalars(
+                select(IdempotencyRecord).where(IdempotencyRecord.principal == principal, IdempotencyRecord.key == key)
+            ).one()
+            record.response_status = stored.status
+            record.response_headers = stored.headers
+            record.response_body = stored.body
+
+    def abandon(self, principal: str, key: str) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.principal == principal,
+                    IdempotencyRecord.key == key,
+                    IdempotencyRecord.response_status.is_(None),
+                )
+            )
+
+    def purge_expired(self) -> int:
+        with self._sessions.begin() as session:
+            result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= datetime.now(UTC)))
+            return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return None
+
+
+def _valid_key(raw: bytes) -> str:
+    try:
+        key = raw.decode("ascii")
+    except UnicodeDecodeError:
+        key = ""
+    if not (1 <= len(key) <= 255) or not key.isprintable():
+        raise InvalidInput.field("Idempotency-Key", "must be 1–255 printable ASCII characters")
+    return key
+
+
+async def _read_body(receive: Receive, limit: int, scope: Scope) -> bytes:
+    announced = _header(scope, b"content-length")
+    if announced is not None and announced.isdigit() and int(announced) > limit:
+        raise PayloadTooLarge(f"the request body is larger than the {limit}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = cast(bytes, message.get("body", b""))
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the request body is larger than the {limit}-byte limit")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _kept_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[list[str]]:
+    return [[k.decode("latin-1"), v.decode("latin-1")] for k, v in headers if k.lower() not in _DROP_HEADERS]
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp, store: IdempotencyStore, max_body_bytes: int) -> None:
+        self.app = app
+        self.store = store
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP or cast(dict[str, Any], scope)["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        raw_key = _header(scope, b"idempotency-key")
+        principal: Principal | None = cast(dict[str, Any], scope).get(PRINCIPAL_KEY)
+        if raw_key is None or principal is None:
+            await self.app(scope, receive, send)
+            return
+        key = _valid_key(raw_key)
+        body = await _read_body(receive, self.max_body_bytes, scope)
+        fingerprint = hashlib.sha256(
+            b"\0".join([b"POST", scope["raw_path"], scope.get("query_string", b""), body])
+        ).hexdigest()
+        identity = principal.identity
+        stored = await anyio.to_thread.run_sync(self.store.begin, identity, key, fingerprint)
+        if stored is not None:
+            await _replay(stored, send)
+            return
+
+        status = 500
+        kept: list[list[str]] = []
+        parts: list[bytes] = []
+        size = 0
+
+        async def capture(message: Message) -> None:
+            nonlocal status, kept, size
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                kept = _kept_headers(message.get("headers", ()))
+            elif message["type"] == "http.response.body":
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size <= MAX_STORED_BODY:
+                    parts.append(chunk)
+            await send(message)
+
+        sent = False
+
+        async def replay_body() -> Any:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        try:
+            await self.app(scope, replay_body, capture)
+        except BaseException:
+            await anyio.to_thread.run_sync(self.store.abandon, identity, key)
+            raise
+        if status >= 500 or size > MAX_STORED_BODY:
+            await anyio.to_thread.run_sync(self.store.abandon, identity, key)
+        else:
+            await anyio.to_thread.run_sync(self.store.complete, identity, key, Stored(status, kept, b"".join(parts)))
+
+
+async def _replay(stored: Stored, send: Send) -> None:
+    headers: list[tuple[bytes, bytes]] = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.headers]
+    headers.append((b"idempotent-replayed", b"true"))
+    start: Any = {"type": "http.response.start", "status": stored.status, "headers": headers}
+    await send(start)
+    await send({"type": "http.response.body", "body": stored.body, "more_body": False})

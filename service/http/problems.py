@@ -1,0 +1,183 @@
+"""RFC 9457 problem details for every error, in one handler per exception family."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
+from litestar.types import ExceptionHandlersMap
+from litestar.utils.scope.state import ScopeState
+
+from service.errors import FieldError, JoistError
+from service.http.request_id import request_id
+
+__all__ = ["PROBLEM_JSON", "exception_handlers", "problem"]
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("joist.http")
+
+
+def problem_type(slug: str) -> str:
+    return f"urn:joist:problem:{slug}"
+
+
+def problem(
+    request: Request[Any, Any, Any],
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: Sequence[FieldError] = (),
+    headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, object] | None = None,
+) -> Response[bytes]:
+    body: dict[str, object] = {
+        "type": problem_type(slug),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "request_id": request_id(request.scope),
+    }
+    if errors:
+        body["errors"] = [{"field": e.field, "detail": e.detail} for e in errors]
+    if extensions:
+        body.update(extensions)
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=dict(headers or {}),
+    )
+
+
+def _joist_error(request: Request[Any, Any, Any], exc: JoistError) -> Response[bytes]:
+    if exc.status >= 500:
+        log.error("request %s failed: %s", request_id(request.scope), exc.detail)
+    return problem(
+        request,
+        status=exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        errors=exc.errors,
+        headers=exc.headers,
+        extensions=exc.extensions,
+    )
+
+
+def _field_name(key: object, source: object) -> str:
+    key = str(key or "")
+    if key == "data":  # Litestar's name for the whole request body
+        return "body"
+    if source == "body" or not key:
+        # msgspec names the failing spot as ``$.a.b[0]``; the API speaks of ``a.b[0]``.
+        return key.removeprefix("$.").removeprefix("$") or "body"
+    return key
+
+
+def _validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
+    errors: list[FieldError] = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, Mapping):
+            message = str(item.get("message", "invalid value"))
+            key = item.get("key")
+            if not key and " - at `" in message:
+                message, _, where = message.partition(" - at `")
+                key = where.rstrip("`")
+            errors.append(FieldError(_field_name(key, item.get("source")), message))
+    detail = "; ".join(f"{e.field}: {e.detail}" for e in errors) or _clean_detail(exc.detail)
+    return problem(
+        request, status=400, slug="validation-error", title="Your request is not valid", detail=detail, errors=errors
+    )
+
+
+def _clean_detail(detail: str) -> str:
+    # Litestar prefixes validation messages with the handler path; the caller wants the reason.
+    return detail.split(" for ", 1)[0] if detail.startswith("Validation failed") else detail
+
+
+_HTTP_SLUGS = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    413: ("payload-too-large", "Request body too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    429: ("rate-limited", "Rate limit exceeded"),
+}
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    slug, title = _HTTP_SLUGS.get(status, ("http-error", "HTTP error"))
+    headers = dict(exc.headers or {})
+    detail = exc.detail
+    if isinstance(exc, NotFoundException):
+        detail = f"no resource at {request.url.path}"
+    elif isinstance(exc, MethodNotAllowedException):
+        detail = f"{request.method} is not allowed on {request.url.path}"
+    elif status == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        limit = request.route_handler.resolve_request_max_body_size() if "route_handler" in request.scope else None
+        detail = f"the request body is larger than the {limit}-byte limit" if limit else "the request body is too large"
+    elif isinstance(exc, NotAuthorizedException):
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    elif status == 400:
+        detail = _malformed_detail(request, exc.detail)
+        return problem(
+            request,
+            status=400,
+            slug="malformed-request",
+            title="The request body could not be read",
+            detail=detail,
+            errors=[FieldError("body", detail)],
+        )
+    if status >= 500:
+        log.error("request %s failed with HTTP %s: %s", request_id(request.scope), status, exc.detail)
+        detail = "an internal error occurred; quote the request id when you report it"
+    return problem(request, status=status, slug=slug, title=title, detail=detail, headers=headers)
+
+
+def _malformed_detail(request: Request[Any, Any, Any], detail: str) -> str:
+    body = ScopeState.from_scope(request.scope).body
+    if isinstance(body, bytes):
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"the body is not valid UTF-8 (byte {exc.start})"
+    lowered = detail.lower()
+    if "json" in lowered or "malformed" in lowered or "truncated" in lowered or "expected" in lowered:
+        return f"the body is not valid JSON ({detail})"
+    return detail
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.exception("request %s failed", request_id(request.scope), exc_info=exc)
+    return problem(
+        request,
+        status=500,
+        slug="internal-error",
+        title="Internal error",
+        detail="an internal error occurred; quote the request id when you report it",
+    )
+
+
+exception_handlers: ExceptionHandlersMap = {
+    JoistError: _joist_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _internal_error,
+}

@@ -1,0 +1,41 @@
+"""Strict query strings: a parameter a route does not declare is a 400, never silently ignored;
+so is a repeated parameter that takes one value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.routes import HTTPRoute
+
+from service.errors import FieldError, InvalidInput
+
+__all__ = ["index_query_params", "reject_unknown_query_params"]
+
+_OPT = "joist.query_params"
+
+
+def index_query_params(app: Litestar) -> None:
+    """Record, on each handler, the query parameters it (and its dependencies) accept."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler, kwargs_model in route.route_handler_map.values():
+            # expected_query_params already includes those of the handler's dependencies.
+            handler.opt[_OPT] = {p.field_alias: p.is_sequence for p in kwargs_model.expected_query_params}
+
+
+async def reject_unknown_query_params(request: Request[Any, Any, Any]) -> None:
+    allowed: dict[str, bool] | None = request.route_handler.opt.get(_OPT)
+    if allowed is None or not request.scope.get("query_string"):
+        return None
+    errors: list[FieldError] = []
+    for name, values in request.query_params.dict().items():
+        if name not in allowed:
+            known = ", ".join(sorted(allowed)) or "none"
+            errors.append(FieldError(name, f"unknown query parameter (this endpoint accepts: {known})"))
+        elif len(values) > 1 and not allowed[name]:
+            errors.append(FieldError(name, "given more than once; it takes one value"))
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+    return None

@@ -1,0 +1,100 @@
+"""Per-credential, per-minute limits by plan, with the ``RateLimit-*`` headers.
+
+Counters live in process memory, or in Redis when ``JOIST_REDIS_URL`` is set so that every
+instance shares them. If Redis stops answering, the in-process counters take over (limits then
+hold per instance) rather than failing every request.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio
+from limits import RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.storage import storage_from_string
+
+from service.errors import RateLimited
+
+__all__ = ["RateLimitState", "RateLimiter"]
+
+log = logging.getLogger("joist.ratelimit")
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitState:
+    limit: int
+    remaining: int
+    reset_seconds: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": str(self.remaining),
+            "RateLimit-Reset": str(self.reset_seconds),
+        }
+
+
+class RateLimiter:
+    def __init__(self, redis_url: str | None = None) -> None:
+        self._local = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._shared: SlidingWindowCounterRateLimiter | None = None
+        self._storage: Any = None
+        self._pool: redis.asyncio.ConnectionPool | None = None
+        if redis_url:
+            # Short timeouts: a slow or absent Redis must not hold requests up; see hit().
+            self._pool = redis.asyncio.ConnectionPool.from_url(
+                redis_url, socket_timeout=0.25, socket_connect_timeout=0.25
+            )
+            # storage_from_string passes options through to the client; its hint is narrower.
+            options: dict[str, Any] = {"implementation": "redispy", "connection_pool": self._pool}
+            self._storage = storage_from_string("async+" + redis_url, **options)
+            self._shared = SlidingWindowCounterRateLimiter(self._storage)
+        self._items: dict[int, RateLimitItemPerMinute] = {}
+
+    @property
+    def shared(self) -> bool:
+        return self._shared is not None
+
+    def _item(self, limit: int) -> RateLimitItemPerMinute:
+        item = self._items.get(limit)
+        if item is None:
+            item = self._items[limit] = RateLimitItemPerMinute(limit)
+        return item
+
+    async def hit(self, identity: str, limit: int) -> RateLimitState:
+        """Count one request for ``identity``; raise ``RateLimited`` when it is over ``limit``."""
+        item = self._item(limit)
+        strategy = self._shared or self._local
+        try:
+            allowed = await strategy.hit(item, identity)
+            stats = await strategy.get_window_stats(item, identity)
+        except Exception as exc:  # Redis down or unreachable: keep limiting, per instance
+            if strategy is self._local:
+                raise
+            log.warning("shared rate-limit store failed (%s); using in-process counters", exc)
+            allowed = await self._local.hit(item, identity)
+            stats = await self._local.get_window_stats(item, identity)
+        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        state = RateLimitState(limit=limit, remaining=max(0, stats.remaining), reset_seconds=reset)
+        if not allowed:
+            retry_after = max(1, reset)
+            raise RateLimited(
+                f"this credential may make {limit} requests per minute; retry in {retry_after} s",
+                headers={**state.headers(), "Retry-After": str(retry_after)},
+            )
+        return state
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+
+    async def reset(self) -> None:
+        await self._local.storage.reset()
+        if self._storage is not None:
+            await self._storage.reset()

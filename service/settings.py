@@ -1,0 +1,80 @@
+"""Process settings, read once from ``JOIST_*`` environment variables and passed down."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+__all__ = ["Settings", "SettingsError"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
+
+class SettingsError(ValueError):
+    """A ``JOIST_*`` variable holds a value Joist cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    idempotency_ttl_seconds: int = 24 * 3600
+    last_used_resolution_seconds: int = 60
+    auth_cache_seconds: float = 5.0
+    swagger_ui_dir: Path = field(default=REPO_ROOT / "node_modules" / "swagger-ui-dist")
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("JOIST_DATA_DIR") or "./var").resolve()
+        database_url = env.get("JOIST_DATABASE_URL") or f"sqlite:///{data_dir / 'joist.db'}"
+        secret_key = env.get("JOIST_SECRET_KEY") or _instance_key(data_dir)
+        swagger = env.get("JOIST_SWAGGER_UI_DIR")
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            secret_key=secret_key,
+            redis_url=env.get("JOIST_REDIS_URL") or None,
+            max_body_bytes=_int(env, "JOIST_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            auth_cache_seconds=_int(env, "JOIST_AUTH_CACHE_SECONDS", 5),
+            swagger_ui_dir=Path(swagger) if swagger else REPO_ROOT / "node_modules" / "swagger-ui-dist",
+            public_base_url=env.get("JOIST_PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL,
+        )
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _instance_key(data_dir: Path) -> str:
+    """The embedded default keeps one instance key in the data dir, made on first use."""
+    path = data_dir / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key

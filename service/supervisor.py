@@ -1,0 +1,137 @@
+"""``joist up``: the embedded default's processes (API, Dagster webserver and daemon) in one
+command, with URLs and the demo key printed once everything answers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from service.settings import REPO_ROOT, Settings
+
+__all__ = ["run_all"]
+
+
+def _wait_for(url: str, timeout: float, procs: list[subprocess.Popen[bytes]]) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 (our own loopback URL)
+                if resp.status < 500:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def _dagster_home(settings: Settings) -> Path:
+    home = settings.data_dir / "dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    # Joist owns this file: warehouse writes are serialised by a pool limit of 1.
+    (home / "dagster.yaml").write_text(
+        "telemetry:\n  enabled: false\n"
+        "concurrency:\n  runs:\n    max_concurrent_runs: 4\n  pools:\n    default_limit: 1\n"
+    )
+    return home
+
+
+def run_all(settings: Settings, *, host: str, port: int, dagster_port: int | None) -> int:
+    from service.db.engine import make_engine, make_sessionmaker
+    from service.db.migrate import upgrade
+    from service.demo import seed_demo
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=1, max_overflow=0)
+    with make_sessionmaker(engine).begin() as session:
+        demo_key = seed_demo(session, settings)
+    engine.dispose()
+
+    env = {**os.environ, "JOIST_DATA_DIR": str(settings.data_dir), "JOIST_DATABASE_URL": settings.database_url}
+    joist = [sys.executable, "-m", "service.cli"]
+    procs: list[subprocess.Popen[bytes]] = [
+        subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
+            [*joist, "serve", "--host", host, "--port", str(port)], env=env, cwd=REPO_ROOT
+        )
+    ]
+    if dagster_port is not None:
+        denv = {**env, "DAGSTER_HOME": str(_dagster_home(settings))}
+        procs.append(
+            subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
+                [
+                    sys.executable,
+                    "-m",
+                    "dagster",
+                    "dev",
+                    "-w",
+                    str(REPO_ROOT / "workspace.yaml"),
+                    "-h",
+                    host,
+                    "-p",
+                    str(dagster_port),
+                ],
+                env=denv,
+                cwd=REPO_ROOT,
+            )
+        )
+
+    def stop(*_: object) -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    api = f"http://{host}:{port}"
+    ok = _wait_for(f"{api}/healthz", 60, procs)
+    if ok and dagster_port is not None:
+        ok = _wait_for(f"http://{host}:{dagster_port}/server_info", 180, procs)
+    if not ok:
+        print("joist: a process did not start; stopping", file=sys.stderr)
+        stop()
+        for p in procs:
+            p.wait(timeout=30)
+        return 1
+
+    lines = [
+        "",
+        "Joist is running (Ctrl-C stops everything):",
+        f"  API              {api}/api/v1",
+        f"  API console      {api}/api/docs",
+        f"  OpenAPI          {api}/api/v1/openapi.json",
+    ]
+    if dagster_port is not None:
+        lines.append(f"  Dagster UI       http://{host}:{dagster_port}")
+    lines += [
+        f"  Data dir         {settings.data_dir}",
+        "",
+        "Demo API key (builder cascade-homes, every scope):",
+        f"  {demo_key}",
+        "",
+        f"  curl -H 'Authorization: Bearer {demo_key}' {api}/api/v1/api-keys",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
+
+    status = 0
+    while True:
+        for p in procs:
+            code = p.poll()
+            if code is not None:
+                status = status or code
+                stop()
+                for q in procs:
+                    try:
+                        q.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        q.kill()
+                return 0 if code in (0, -signal.SIGTERM) else status
+        time.sleep(0.5)
