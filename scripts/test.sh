@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 scripts/services.sh
+if ! command -v chromium >/dev/null 2>&1; then
+  # The browser tests drive Debian's Chromium through Playwright; no browser is downloaded.
+  echo "test: installing Chromium (Debian package) for the browser tests" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
 
 echo "== ruff" && uv run --frozen ruff check . && uv run --frozen ruff format --check .
 echo "== mypy" && uv run --frozen mypy service contracts warehouse pipelines

@@ -19,14 +19,13 @@ from service.api_keys.routes import ApiKeyController
 from service.api_keys.services import REVOKED_KEYS
 from service.db.database import Database
 from service.db.engine import make_engine
-from service.http.auth import Authenticator, AuthMiddleware, add_rate_limit_headers
-from service.http.deprecation import add_deprecation_headers
+from service.http.auth import Authenticator, AuthMiddleware
 from service.http.docs import docs_router
-from service.http.idempotency import IdempotencyMiddleware, IdempotencyStore
+from service.http.headers import add_response_headers
+from service.http.idempotency import IdempotencyMiddleware, IdempotencyStore, purge_expired_records
 from service.http.problems import exception_handlers
 from service.http.query import index_query_params, reject_unknown_query_params
 from service.http.ratelimit import RateLimiter
-from service.http.request_id import add_request_id_header
 from service.settings import Settings
 
 __all__ = ["API_V1_ROUTES", "create_app"]
@@ -71,7 +70,7 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
         description=_DESCRIPTION,
         path="/api/v1",
         render_plugins=[JsonRenderPlugin()],
-        servers=[Server(url=settings.public_base_url)],
+        servers=[Server(url="/", description="this Joist instance")],
         components=Components(
             security_schemes={
                 "bearer": SecurityScheme(
@@ -91,9 +90,10 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
             DefineMiddleware(IdempotencyMiddleware, store=idempotency, max_body_bytes=settings.max_body_bytes),
         ],
         exception_handlers=exception_handlers,
-        before_send=[add_request_id_header, add_rate_limit_headers, add_deprecation_headers],
+        before_send=[add_response_headers],
         before_request=reject_unknown_query_params,
         on_startup=[index_query_params],
+        lifespan=[lambda _app: purge_expired_records(idempotency)],
         on_shutdown=[limiter.close, db.dispose],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi,

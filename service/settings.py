@@ -12,7 +12,6 @@ __all__ = ["Settings", "SettingsError"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_BODY_BYTES = 1_048_576
-DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 
 class SettingsError(ValueError):
@@ -40,7 +39,6 @@ class Settings:
     last_used_resolution_seconds: int = 60
     auth_cache_seconds: float = 5.0
     swagger_ui_dir: Path = field(default=REPO_ROOT / "node_modules" / "swagger-ui-dist")
-    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,7 +55,6 @@ class Settings:
             max_body_bytes=_int(env, "JOIST_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             auth_cache_seconds=_int(env, "JOIST_AUTH_CACHE_SECONDS", 5),
             swagger_ui_dir=Path(swagger) if swagger else REPO_ROOT / "node_modules" / "swagger-ui-dist",
-            public_base_url=env.get("JOIST_PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL,
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from service.api_keys.models import ApiKey
+from service.http.pagination import ListQuery
 
-__all__ = ["KEYS", "LIST_COLUMNS", "ApiKeyRepository", "list_query"]
+__all__ = ["KEYS", "KEY_LIST", "LIST_COLUMNS", "ONE_KEY", "ApiKeyRepository"]
 
 KEYS = ApiKey.__table__.c
 # Everything the API shows of a key; never the hash.
@@ -27,25 +26,18 @@ LIST_COLUMNS = (
 )
 
 
-def list_query(
-    builder_id: uuid.UUID,
-    *,
-    key_id: uuid.UUID | None = None,
-    is_active: bool | None = None,
-    created_after: datetime | None = None,
-    created_before: datetime | None = None,
-) -> Select[Any]:
-    """The builder's keys as plain columns, for read-only endpoints."""
-    stmt = select(*LIST_COLUMNS).where(KEYS.builder_id == builder_id)
-    if key_id is not None:
-        stmt = stmt.where(KEYS.id == key_id)
-    if is_active is not None:
-        stmt = stmt.where(KEYS.is_active.is_(is_active))
-    if created_after is not None:
-        stmt = stmt.where(KEYS.created_at > created_after)
-    if created_before is not None:
-        stmt = stmt.where(KEYS.created_at < created_before)
-    return stmt
+KEY_LIST = ListQuery(
+    LIST_COLUMNS,
+    tenant=KEYS.builder_id,
+    created_at=KEYS.created_at,
+    ident=KEYS.id,
+    filters={
+        "is_active": KEYS.is_active == bindparam("is_active"),
+        "created_after": KEYS.created_at > bindparam("created_after"),
+        "created_before": KEYS.created_at < bindparam("created_before"),
+    },
+)
+ONE_KEY = select(*LIST_COLUMNS).where(KEYS.builder_id == bindparam("builder_id"), KEYS.id == bindparam("key_id"))
 
 
 class ApiKeyRepository:

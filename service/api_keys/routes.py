@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.accounts.models import Builder
 from service.api_keys import services
-from service.api_keys.repositories import KEYS, list_query
+from service.api_keys.repositories import KEY_LIST, ONE_KEY
 from service.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from service.db.database import database
 from service.errors import NotFound
@@ -24,7 +24,7 @@ class ApiKeyController(Controller):
     path = "/api-keys"
     tags = ["API keys"]
 
-    @get("/", guards=[require("read:api_keys")], summary="List the builder's API keys")
+    @get("/", guards=[require("read:api_keys")], operation_id="listApiKeys", summary="List the builder's API keys")
     async def list_keys(
         self,
         request: Request[Any, Any, Any],
@@ -40,18 +40,23 @@ class ApiKeyController(Controller):
         principal = principal_of(request)
         page = PageParams.of(limit, cursor)
         created = CreatedRange.of(created_after, created_before)
-        stmt = list_query(
-            principal.builder_id, is_active=is_active, created_after=created.after, created_before=created.before
-        )
         return await database(state).read(
             lambda conn: paginate(
-                conn, stmt, page, KEYS.created_at, KEYS.id, lambda row: services.render(row, principal.plan)
+                conn,
+                KEY_LIST,
+                principal.builder_id,
+                page,
+                lambda row: services.render(row, principal.plan),
+                is_active=is_active,
+                created_after=created.after,
+                created_before=created.before,
             )
         )
 
     @post(
         "/",
         guards=[require("write:api_keys")],
+        operation_id="createApiKey",
         status_code=201,
         summary="Create an API key",
         description="The key is in this response only; Joist stores a SHA-256 hash of it.",
@@ -81,11 +86,11 @@ class ApiKeyController(Controller):
             headers={"Location": f"/api/v1/api-keys/{created.id}", "Cache-Control": "no-store"},
         )
 
-    @get("/{key_id:uuid}", guards=[require("read:api_keys")], summary="Get an API key")
+    @get("/{key_id:uuid}", guards=[require("read:api_keys")], operation_id="getApiKey", summary="Get an API key")
     async def get_key(self, request: Request[Any, Any, Any], state: State, key_id: FromPath[uuid.UUID]) -> ApiKeyOut:
         principal = principal_of(request)
         row = await database(state).read(
-            lambda conn: conn.execute(list_query(principal.builder_id, key_id=key_id)).first()
+            lambda conn: conn.execute(ONE_KEY, {"builder_id": principal.builder_id, "key_id": key_id}).first()
         )
         if row is None:
             raise NotFound(f"no API key {key_id}")
@@ -94,6 +99,7 @@ class ApiKeyController(Controller):
     @delete(
         "/{key_id:uuid}",
         guards=[require("write:api_keys")],
+        operation_id="revokeApiKey",
         status_code=204,
         summary="Revoke an API key",
         description="The key stops working at once. Revoking a revoked key changes nothing.",

@@ -61,6 +61,18 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        if dialect.name == "postgresql":
+            return None  # psycopg returns aware datetimes, in UTC because sessions run in UTC
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        parse = datetime.fromisoformat
+
+        def process(value: str | None) -> datetime | None:  # one call per value on list pages
+            return None if value is None else parse(value).replace(tzinfo=UTC)
+
+        return process
+
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
@@ -85,6 +97,16 @@ class StringList(TypeDecorator[list[str]]):
         if value is None:
             return None
         return list(value) if dialect.name == "postgresql" else msgspec.json.encode(list(value)).decode()
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        if dialect.name == "postgresql":
+            return None  # psycopg returns text[] as a list of str
+        decode = msgspec.json.decode
+
+        def process(value: str | None) -> list[str]:
+            return [] if value is None else decode(value)
+
+        return process
 
     def process_result_value(self, value: Any, dialect: Dialect) -> list[str]:
         if value is None:

@@ -22,7 +22,7 @@ from litestar.datastructures import State
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.db.engine import make_sessionmaker
+from service.db.engine import make_engine, make_sessionmaker
 
 __all__ = ["Database", "database"]
 
@@ -34,7 +34,16 @@ class Database:
         self.engine = engine
         self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
         self.inline_reads = engine.dialect.name == "sqlite"
-        self._reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Reads use connections that stay in autocommit: no BEGIN/ROLLBACK round trips and no
+        # switching modes on every checkout. pysqlite opens no transaction for a SELECT, so on
+        # SQLite the one engine serves both; PostgreSQL gets a small pool of its own.
+        self._reader = (
+            engine
+            if self.inline_reads
+            else make_engine(
+                engine.url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", pool_size=10
+            )
+        )
 
     async def read(self, fn: Callable[[Connection], T]) -> T:
         if self.inline_reads:
@@ -56,6 +65,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._reader is not self.engine:
+            self._reader.dispose()
 
 
 def database(state: State) -> Database:

@@ -24,11 +24,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    # Sessions run in UTC so timestamps arrive already in the zone the API speaks (see
+    # UTCDateTime). No pre-ping: it costs a round trip per checkout; connections are recycled
+    # instead, and a connection that died with the server is discarded on first use.
     return create_engine(
         url,
         pool_size=kwargs.pop("pool_size", 20),
         max_overflow=kwargs.pop("max_overflow", 10),
-        pool_pre_ping=kwargs.pop("pool_pre_ping", True),
+        pool_recycle=kwargs.pop("pool_recycle", 1800),
+        connect_args={"options": "-c TimeZone=UTC"},
         **kwargs,
     )
 

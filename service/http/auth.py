@@ -16,10 +16,9 @@ from typing import Any, cast
 
 import anyio.to_thread
 from litestar.connection import ASGIConnection
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.handlers import BaseRouteHandler
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import bindparam, select, update
 
 from service.accounts.models import Builder
@@ -28,10 +27,10 @@ from service.api_keys import tokens
 from service.api_keys.models import ApiKey
 from service.db.database import Database
 from service.errors import InsufficientScope, InvalidInput, Unauthenticated
-from service.http.ratelimit import RateLimiter, RateLimitState
+from service.http.ratelimit import RateLimiter
 from service.scopes import grants
 
-__all__ = ["AuthMiddleware", "Authenticator", "Principal", "add_rate_limit_headers", "principal_of", "require"]
+__all__ = ["AuthMiddleware", "Authenticator", "Principal", "principal_of", "require"]
 
 PRINCIPAL_KEY = "joist.principal"
 RATE_STATE_KEY = "joist.rate_limit"
@@ -210,12 +209,3 @@ def require(scope_name: str) -> Any:
 
     guard.__name__ = f"require_{scope_name.replace(':', '_')}"
     return guard
-
-
-async def add_rate_limit_headers(message: Message, scope: Scope) -> None:
-    if message["type"] == "http.response.start":
-        state: RateLimitState | None = cast(dict[str, Any], scope).get(RATE_STATE_KEY)
-        if state is not None:
-            headers = MutableScopeHeaders.from_message(message)
-            for name, value in state.headers().items():
-                headers[name] = value

@@ -7,10 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
-from litestar.datastructures import MutableScopeHeaders
-from litestar.types import Message, Scope
-
-__all__ = ["Deprecation", "add_deprecation_headers"]
+__all__ = ["Deprecation"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,14 +22,3 @@ class Deprecation:
             "Sunset": format_datetime(self.sunset_at, usegmt=True),
             "Link": f'<{self.migration_guide}>; rel="deprecation"; type="text/html"',
         }
-
-
-async def add_deprecation_headers(message: Message, scope: Scope) -> None:
-    if message["type"] != "http.response.start":
-        return
-    handler = scope.get("route_handler")
-    deprecation = handler.opt.get("deprecation") if handler is not None else None
-    if isinstance(deprecation, Deprecation):
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in deprecation.headers().items():
-            headers[name] = value

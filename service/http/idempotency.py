@@ -8,8 +8,11 @@ process is taken over after ``STALE_AFTER``.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Iterable
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -25,7 +28,9 @@ from service.errors import Conflict, InvalidInput, PayloadTooLarge
 from service.http.auth import PRINCIPAL_KEY, Principal
 from service.http.models import IdempotencyRecord
 
-__all__ = ["IdempotencyMiddleware", "IdempotencyStore"]
+__all__ = ["IdempotencyMiddleware", "IdempotencyStore", "purge_expired_records"]
+
+log = logging.getLogger("joist.idempotency")
 
 STALE_AFTER = timedelta(minutes=5)
 MAX_STORED_BODY = 1_048_576
@@ -114,6 +119,29 @@ class IdempotencyStore:
         with self._sessions.begin() as session:
             result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= datetime.now(UTC)))
             return int(getattr(result, "rowcount", 0) or 0)
+
+
+@asynccontextmanager
+async def purge_expired_records(store: IdempotencyStore, every_seconds: float = 3600) -> AsyncIterator[None]:
+    """While the app runs, delete records past their 24 h window once an hour."""
+
+    async def loop() -> None:
+        while True:
+            try:
+                purged = await anyio.to_thread.run_sync(store.purge_expired)
+                if purged:
+                    log.info("purged %d expired idempotency records", purged)
+            except Exception:  # a failed purge is retried next time; it must not stop the app
+                log.exception("purging idempotency records failed")
+            await asyncio.sleep(every_seconds)
+
+    task = asyncio.create_task(loop())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

@@ -17,11 +17,11 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 from litestar.params import QueryParameter
-from sqlalchemy import ColumnElement, Connection, Select, tuple_
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, select, tuple_
 
 from service.errors import InvalidInput
 
-__all__ = ["Cursor", "Limit", "Page", "PageParams", "paginate"]
+__all__ = ["Cursor", "Limit", "ListQuery", "Page", "PageParams", "paginate"]
 
 T = TypeVar("T")
 
@@ -61,27 +61,71 @@ def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
         raise InvalidInput.field("cursor", "not a cursor this API issued; pass next_cursor back unchanged") from exc
 
 
+class ListQuery:
+    """A tenant-scoped, keyset-paginated list statement, built once per combination of filters.
+
+    Building a SQLAlchemy statement costs more than running it on a warm connection, so list
+    endpoints declare their columns and filters once (each filter an expression over a
+    ``bindparam`` named like the filter) and pay only for binding values per request.
+    """
+
+    def __init__(
+        self,
+        columns: Sequence[ColumnElement[Any]],
+        *,
+        tenant: ColumnElement[Any],
+        created_at: ColumnElement[datetime],
+        ident: ColumnElement[uuid.UUID],
+        filters: dict[str, ColumnElement[bool]] | None = None,
+    ) -> None:
+        self.columns = tuple(columns)
+        self.tenant = tenant
+        self.created_at = created_at
+        self.ident = ident
+        self.filters = dict(filters or {})
+        self._built: dict[tuple[frozenset[str], bool], Select[Any]] = {}
+
+    def statement(self, active: frozenset[str], continued: bool) -> Select[Any]:
+        key = (active, continued)
+        stmt = self._built.get(key)
+        if stmt is None:
+            stmt = select(*self.columns).where(self.tenant == bindparam("_tenant"))
+            for name in sorted(active):
+                stmt = stmt.where(self.filters[name])
+            if continued:
+                after = tuple_(
+                    bindparam("_after_created", type_=self.created_at.type),
+                    bindparam("_after_id", type_=self.ident.type),
+                )
+                stmt = stmt.where(tuple_(self.created_at, self.ident) < after)
+            stmt = stmt.order_by(self.created_at.desc(), self.ident.desc()).limit(bindparam("_limit"))
+            self._built[key] = stmt
+        return stmt
+
+
 def paginate(
     conn: Connection,
-    stmt: Select[Any],
-    params: PageParams,
-    created_at: ColumnElement[datetime],
-    ident: ColumnElement[uuid.UUID],
+    query: ListQuery,
+    tenant: uuid.UUID,
+    page: PageParams,
     render: Callable[[Any], T],
+    **filters: object,
 ) -> Page[T]:
-    """Run ``stmt`` (already filtered and tenant-scoped) for one page, newest first.
+    """One page of ``query`` for ``tenant``, newest first; filters given as None are not applied.
 
-    ``stmt`` selects plain columns, not mapped objects: list pages are read-only and the ORM's
-    identity map would only cost time. ``render`` turns one row into the response item.
+    Rows are plain columns, not mapped objects: list pages are read-only and the ORM's identity
+    map would only cost time. ``render`` turns one row into the response item.
     """
-    if params.after is not None:
-        stmt = stmt.where(tuple_(created_at, ident) < tuple_(*params.after))
-    stmt = stmt.order_by(created_at.desc(), ident.desc()).limit(params.limit + 1)
-    rows: Sequence[Any] = conn.execute(stmt).all()
-    more = len(rows) > params.limit
-    rows = rows[: params.limit]
+    values: dict[str, object] = {name: value for name, value in filters.items() if value is not None}
+    values["_tenant"] = tenant
+    values["_limit"] = page.limit + 1
+    if page.after is not None:
+        values["_after_created"], values["_after_id"] = page.after
+    stmt = query.statement(frozenset(filters.keys() & values.keys()), page.after is not None)
+    rows: Sequence[Any] = conn.execute(stmt, values).all()
     next_cursor = None
-    if more and rows:
+    if len(rows) > page.limit:
+        rows = rows[: page.limit]
         last = rows[-1]._mapping
-        next_cursor = _encode(last[created_at], last[ident])
+        next_cursor = _encode(last[query.created_at], last[query.ident])
     return Page(data=[render(r) for r in rows], next_cursor=next_cursor)

@@ -39,6 +39,14 @@ class RateLimitState:
             "RateLimit-Reset": str(self.reset_seconds),
         }
 
+    @property
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        return [
+            (b"ratelimit-limit", str(self.limit).encode()),
+            (b"ratelimit-remaining", str(self.remaining).encode()),
+            (b"ratelimit-reset", str(self.reset_seconds).encode()),
+        ]
+
 
 class RateLimiter:
     def __init__(self, redis_url: str | None = None) -> None:

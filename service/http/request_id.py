@@ -6,10 +6,9 @@ import re
 import uuid
 from typing import Any, cast
 
-from litestar.datastructures import MutableScopeHeaders
-from litestar.types import Message, Scope
+from litestar.types import Scope
 
-__all__ = ["add_request_id_header", "request_id"]
+__all__ = ["request_id"]
 
 _SANE = re.compile(rb"^[A-Za-z0-9._:@/+=-]{1,128}$")
 _KEY = "joist.request_id"
@@ -29,8 +28,3 @@ def request_id(scope: Scope | dict[str, Any]) -> str:
         )
         state[_KEY] = rid
     return rid
-
-
-async def add_request_id_header(message: Message, scope: Scope) -> None:
-    if message["type"] == "http.response.start":
-        MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id(scope)
