@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session
 
 from service.api_keys.routes import ApiKeyController
 from service.api_keys.services import REVOKED_KEYS
+from service.crypto import Sealer
 from service.db.database import Database
 from service.db.engine import make_engine
 from service.http.auth import Authenticator, AuthMiddleware
 from service.http.docs import docs_router
 from service.http.headers import add_response_headers
 from service.http.idempotency import IdempotencyMiddleware, IdempotencyStore, purge_expired_records
-from service.http.problems import exception_handlers
+from service.http.openapi import openapi_json
+from service.http.problems import exception_handlers, schema_router_problems
 from service.http.query import index_query_params, reject_unknown_query_params
 from service.http.ratelimit import RateLimiter
 from service.settings import Settings
@@ -61,14 +63,19 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
         if revoked := session.info.pop(REVOKED_KEYS, None):
             authenticator.forget(revoked)
 
-    idempotency = IdempotencyStore(sessions, timedelta(seconds=settings.idempotency_ttl_seconds))
+    idempotency = IdempotencyStore(
+        sessions, timedelta(seconds=settings.idempotency_ttl_seconds), Sealer(settings.secret_key, "idempotency")
+    )
 
-    api_v1 = Router(path="/api/v1", route_handlers=API_V1_ROUTES, security=[{"bearer": []}])
+    api_v1 = Router(path="/api/v1", route_handlers=[*API_V1_ROUTES, openapi_json], security=[{"bearer": []}])
     openapi = OpenAPIConfig(
         title="Joist API",
         version="1.0.0",
         description=_DESCRIPTION,
-        path="/api/v1",
+        # Litestar's own schema router lives off the public tree (its catch-all would shadow
+        # unknown /api/v1 paths); /api/v1/openapi.json is served, completed, by openapi_json.
+        path="/api/_schema",
+        openapi_router=Router(path="/api/_schema", route_handlers=[], after_request=schema_router_problems),
         render_plugins=[JsonRenderPlugin()],
         servers=[Server(url="/", description="this Joist instance")],
         components=Components(

@@ -3,7 +3,9 @@ answer without a second effect; the same key with a different body is a 409.
 
 Records are per credential. A request still running under a key makes a concurrent retry a 409;
 a 5xx answer is not kept, so the client may retry. A record left in progress by a crashed
-process is taken over after ``STALE_AFTER``.
+process is taken over after ``STALE_AFTER``. The stored answer is written before the last byte
+of the response is sent, so a retry that follows the answer always finds it. Stored answers
+are sealed with the instance key: one may hold a credential that was just created.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import anyio.to_thread
+import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.crypto import Sealer
 from service.errors import Conflict, InvalidInput, PayloadTooLarge
 from service.http.auth import PRINCIPAL_KEY, Principal
 from service.http.models import IdempotencyRecord
@@ -45,9 +49,10 @@ class Stored:
 
 
 class IdempotencyStore:
-    def __init__(self, sessions: sessionmaker[Session], ttl: timedelta) -> None:
+    def __init__(self, sessions: sessionmaker[Session], ttl: timedelta, sealer: Sealer) -> None:
         self._sessions = sessions
         self._ttl = ttl
+        self._sealer = sealer
 
     def begin(self, principal: str, key: str, fingerprint: str) -> Stored | None:
         """Claim ``key`` for this request; return the stored answer if there is one to replay."""
@@ -93,7 +98,7 @@ class IdempotencyStore:
                         title="Request in progress",
                         headers={"Retry-After": "1"},
                     )
-                return Stored(record.response_status, record.response_headers or [], record.response_body or b"")
+                return self._open(record)
         raise Conflict("this Idempotency-Key is contended; retry later", slug="idempotency-key-in-progress")
 
     def complete(self, principal: str, key: str, stored: Stored) -> None:
@@ -102,8 +107,11 @@ class IdempotencyStore:
                 select(IdempotencyRecord).where(IdempotencyRecord.principal == principal, IdempotencyRecord.key == key)
             ).one()
             record.response_status = stored.status
-            record.response_headers = stored.headers
-            record.response_body = stored.body
+            record.response_body = self._sealer.seal(msgspec.msgpack.encode([stored.headers, stored.body]))
+
+    def _open(self, record: IdempotencyRecord) -> Stored:
+        headers, body = msgspec.msgpack.decode(self._sealer.unseal(record.response_body or b""))
+        return Stored(record.response_status or 500, headers, body)
 
     def abandon(self, principal: str, key: str) -> None:
         with self._sessions.begin() as session:
@@ -216,8 +224,10 @@ class IdempotencyMiddleware:
         parts: list[bytes] = []
         size = 0
 
+        recorded = False
+
         async def capture(message: Message) -> None:
-            nonlocal status, kept, size
+            nonlocal status, kept, size, recorded
             if message["type"] == "http.response.start":
                 status = message["status"]
                 kept = _kept_headers(message.get("headers", ()))
@@ -226,6 +236,10 @@ class IdempotencyMiddleware:
                 size += len(chunk)
                 if size <= MAX_STORED_BODY:
                     parts.append(chunk)
+                if not message.get("more_body", False):
+                    # Record before the client can see the end of the answer and retry.
+                    await self._finish(identity, key, status, kept, parts, size)
+                    recorded = True
             await send(message)
 
         sent = False
@@ -240,12 +254,20 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_body, capture)
         except BaseException:
-            await anyio.to_thread.run_sync(self.store.abandon, identity, key)
+            if not recorded:
+                await anyio.to_thread.run_sync(self.store.abandon, identity, key)
             raise
+        if not recorded:  # the app ended without a final body message
+            await anyio.to_thread.run_sync(self.store.abandon, identity, key)
+
+    async def _finish(
+        self, identity: str, key: str, status: int, headers: list[list[str]], parts: list[bytes], size: int
+    ) -> None:
         if status >= 500 or size > MAX_STORED_BODY:
             await anyio.to_thread.run_sync(self.store.abandon, identity, key)
         else:
-            await anyio.to_thread.run_sync(self.store.complete, identity, key, Stored(status, kept, b"".join(parts)))
+            stored = Stored(status, headers, b"".join(parts))
+            await anyio.to_thread.run_sync(self.store.complete, identity, key, stored)
 
 
 async def _replay(stored: Stored, send: Send) -> None:

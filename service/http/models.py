@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db.base import Base, JSONDoc, utcnow
+from service.db.base import Base, utcnow
 
 __all__ = ["IdempotencyRecord"]
 
@@ -20,7 +20,7 @@ class IdempotencyRecord(Base):
     key: Mapped[str] = mapped_column(String(255))
     fingerprint: Mapped[str] = mapped_column(String(64))
     response_status: Mapped[int | None]
-    response_headers: Mapped[list[list[str]] | None] = mapped_column(JSONDoc)
+    # The answer (headers and body), sealed with the instance key; NULL while in progress.
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)

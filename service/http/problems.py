@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,7 +23,7 @@ from litestar.utils.scope.state import ScopeState
 from service.errors import FieldError, JoistError
 from service.http.request_id import request_id
 
-__all__ = ["PROBLEM_JSON", "exception_handlers", "problem"]
+__all__ = ["PROBLEM_JSON", "exception_handlers", "problem", "schema_router_problems"]
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("joist.http")
@@ -88,6 +89,19 @@ def _field_name(key: object, source: object) -> str:
     return key
 
 
+# msgspec names the offending field inside the message when the problem is the object itself.
+_NAMED_FIELD = re.compile(r"^Object (missing required|contains unknown) field `([^`]+)`$")
+
+
+def _body_error(key: str, message: str) -> FieldError:
+    if message == "'data'":  # Litestar's way of saying there was no body at all
+        return FieldError("body", "a JSON object is required")
+    if key == "body" and (named := _NAMED_FIELD.match(message)):
+        reason = "required" if named.group(1) == "missing required" else "not a field of this body"
+        return FieldError(named.group(2), reason)
+    return FieldError(key, message)
+
+
 def _validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
     errors: list[FieldError] = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
@@ -97,7 +111,7 @@ def _validation_error(request: Request[Any, Any, Any], exc: ValidationException)
             if not key and " - at `" in message:
                 message, _, where = message.partition(" - at `")
                 key = where.rstrip("`")
-            errors.append(FieldError(_field_name(key, item.get("source")), message))
+            errors.append(_body_error(_field_name(key, item.get("source")), message))
     detail = "; ".join(f"{e.field}: {e.detail}" for e in errors) or _clean_detail(exc.detail)
     return problem(
         request, status=400, slug="validation-error", title="Your request is not valid", detail=detail, errors=errors
@@ -175,8 +189,28 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
     )
 
 
+def _undecodable_body(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[bytes]:
+    detail = f"the body is not valid UTF-8 (byte {exc.start})"
+    return problem(
+        request,
+        status=400,
+        slug="malformed-request",
+        title="The request body could not be read",
+        detail=detail,
+        errors=[FieldError("body", detail)],
+    )
+
+
+async def schema_router_problems(response: Response[Any]) -> Response[Any]:
+    """Litestar's schema router answers unknown paths with an HTML page; make it a problem."""
+    if response.status_code == 404 and response.media_type != PROBLEM_JSON:
+        raise NotFoundException()
+    return response
+
+
 exception_handlers: ExceptionHandlersMap = {
     JoistError: _joist_error,
+    UnicodeDecodeError: _undecodable_body,
     ValidationException: _validation_error,
     HTTPException: _http_error,
     Exception: _internal_error,

@@ -1,0 +1,110 @@
+"""The OpenAPI document, completed with what the shared conventions add to every operation:
+problem+json error responses, the rate-limit headers, and ``Idempotency-Key`` on ``POST``.
+
+Litestar generates the operations from the handlers; the conventions are implemented once in
+middleware, so they are documented once here. The finished document is built on first request
+and then served from memory.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import msgspec
+from litestar import Litestar, Request, Response, get
+
+__all__ = ["PROBLEM_SCHEMA", "complete_document", "openapi_json"]
+
+PROBLEM_JSON = "application/problem+json"
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status", "detail", "request_id"],
+    "properties": {
+        "type": {"type": "string", "format": "uri", "examples": ["urn:joist:problem:validation-error"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "For validation problems: each field or parameter that is wrong.",
+            "items": {
+                "type": "object",
+                "required": ["field", "detail"],
+                "properties": {"field": {"type": "string"}, "detail": {"type": "string"}},
+            },
+        },
+        "required_scope": {"type": "string", "description": "For insufficient-scope problems."},
+    },
+}
+
+_RATE_HEADERS: dict[str, Any] = {
+    "RateLimit-Limit": {
+        "description": "Requests per minute allowed to this credential.",
+        "schema": {"type": "integer"},
+    },
+    "RateLimit-Remaining": {"description": "Requests left in the current window.", "schema": {"type": "integer"}},
+    "RateLimit-Reset": {"description": "Seconds until the window resets.", "schema": {"type": "integer"}},
+}
+
+_ERRORS: dict[str, str] = {
+    "400": "The request is not valid; `errors` names each field or parameter.",
+    "401": "No usable credential (missing, malformed, unknown, revoked or expired).",
+    "403": "The credential lacks the scope named in `required_scope`.",
+    "404": "No such resource for this builder.",
+    "409": "A conflict, e.g. an `Idempotency-Key` reused with a different request.",
+    "413": "The request body is over the size limit.",
+    "429": "Over the plan's rate limit; see `Retry-After`.",
+    "500": "A fault of ours; quote `request_id` when reporting it.",
+}
+
+_IDEMPOTENCY_KEY: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Any unique string (1–255 printable ASCII). Retrying with the same key and the same request "
+        "within 24 h returns the first answer again without a second effect."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+
+
+def complete_document(document: dict[str, Any]) -> dict[str, Any]:
+    doc = copy.deepcopy(document)
+    doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, item in doc.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in _ERRORS.items():
+                if status in {"409", "413"} and method == "get":
+                    continue
+                responses[status] = {"description": description, "content": problem}
+            for status, response in responses.items():
+                if status.startswith("2"):
+                    response.setdefault("headers", {}).update(_RATE_HEADERS)
+            if method == "post":
+                operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
+    return doc
+
+
+_CACHE_KEY = "joist.openapi_json"
+
+
+@get("/openapi.json", include_in_schema=False, media_type="application/vnd.oai.openapi+json")
+async def openapi_json(request: Request[Any, Any, Any]) -> Response[bytes]:
+    app: Litestar = request.app
+    body: bytes | None = app.state.get(_CACHE_KEY)
+    if body is None:
+        body = msgspec.json.encode(complete_document(app.openapi_schema.to_schema()))
+        app.state[_CACHE_KEY] = body
+    return Response(body, media_type="application/vnd.oai.openapi+json")

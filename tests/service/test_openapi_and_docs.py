@@ -1,0 +1,136 @@
+"""The OpenAPI document at /api/v1/openapi.json is valid OpenAPI 3.x and describes the API; the
+console at /api/docs works offline, from assets the server itself serves."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import httpx
+import pytest
+from openapi_spec_validator import validate
+
+from tests.helpers import PROBLEM_JSON
+
+SPEC = "/api/v1/openapi.json"
+KEYS = "/api/v1/api-keys"
+KEY = "/api/v1/api-keys/{key_id}"
+
+
+@pytest.fixture
+def spec(client: httpx.Client) -> dict[str, Any]:
+    resp = client.get(SPEC)
+    assert resp.status_code == 200
+    assert "json" in resp.headers["content-type"]
+    document: dict[str, Any] = resp.json()
+    return document
+
+
+def _parameters(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {p["name"]: p for p in operation.get("parameters", [])}
+
+
+def test_the_document_is_valid_openapi_3(spec: dict[str, Any]) -> None:
+    assert re.match(r"^3\.\d+\.\d+$", spec["openapi"])
+    validate(spec)
+
+
+def test_the_api_key_operations_are_documented(spec: dict[str, Any]) -> None:
+    paths = spec["paths"]
+    assert {"get", "post"} <= set(paths[KEYS])
+    assert {"get", "delete"} <= set(paths[KEY])
+    assert _parameters(paths[KEY]["get"])["key_id"]["in"] == "path"
+    assert paths[KEYS]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert "201" in paths[KEYS]["post"]["responses"]
+    assert "204" in paths[KEY]["delete"]["responses"]
+
+
+def test_a_bearer_scheme_secures_the_operations(spec: dict[str, Any]) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    bearer = [
+        name for name, s in schemes.items() if s.get("type") == "http" and s.get("scheme", "").lower() == "bearer"
+    ]
+    assert bearer, schemes
+    for path in (KEYS, KEY):
+        for method, operation in spec["paths"][path].items():
+            requirements = operation.get("security", spec.get("security", []))
+            assert any(set(r) & set(bearer) for r in requirements), (path, method)
+
+
+def test_the_list_documents_limit_and_cursor(spec: dict[str, Any]) -> None:
+    params = _parameters(spec["paths"][KEYS]["get"])
+    limit, cursor = params["limit"], params["cursor"]
+    assert limit["in"] == cursor["in"] == "query"
+    assert not limit.get("required") and not cursor.get("required")
+    assert limit["schema"]["type"] == "integer"
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"], limit["schema"]["default"]) == (1, 100, 25)
+
+
+def test_documented_errors_are_problem_details(spec: dict[str, Any]) -> None:
+    # Clients generated from the document must expect what the API really sends on an error.
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation.get("responses", {}).items():
+                if status.startswith(("4", "5")) and "content" in response:
+                    assert set(response["content"]) == {PROBLEM_JSON}, (path, method, status)
+
+
+class _Assets(HTMLParser):
+    """Collects the URLs a page makes the browser load."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.scripts = 0
+        self.stylesheets = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = dict(attrs)
+        if tag == "script":
+            self.scripts += 1
+            if attr.get("src"):
+                self.urls.append(attr["src"] or "")
+        elif tag == "link" and attr.get("href"):
+            self.stylesheets += "stylesheet" in (attr.get("rel") or "")
+            self.urls.append(attr["href"] or "")
+        elif tag in ("img", "iframe") and attr.get("src"):
+            self.urls.append(attr["src"] or "")
+
+
+def _console(client: httpx.Client) -> tuple[httpx.Response, _Assets]:
+    resp = client.get("/api/docs")
+    assert resp.status_code == 200
+    assert resp.headers["content-type"].startswith("text/html")
+    parser = _Assets()
+    parser.feed(resp.text)
+    return resp, parser
+
+
+def test_the_console_loads_nothing_from_the_internet(client: httpx.Client) -> None:
+    resp, assets = _console(client)
+    assert assets.scripts >= 1 and assets.stylesheets >= 1
+    assert "http://" not in resp.text and "https://" not in resp.text
+    for url in assets.urls:
+        assert url.startswith("/") and not url.startswith("//"), url
+
+
+def test_every_console_asset_is_served(client: httpx.Client) -> None:
+    _, assets = _console(client)
+    for url in assets.urls:
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        assert resp.content, url
+    js = [url for url in assets.urls if url.endswith(".js")]
+    css = [url for url in assets.urls if url.endswith(".css")]
+    assert js and css
+    assert all("javascript" in client.get(url).headers["content-type"] for url in js)
+    assert all(client.get(url).headers["content-type"].startswith("text/css") for url in css)
+
+
+def test_the_console_is_pointed_at_the_v1_document(client: httpx.Client) -> None:
+    init = client.get("/api/docs/init.js")
+    assert init.status_code == 200
+    assert "javascript" in init.headers["content-type"]
+    assert re.search(r"""url:\s*["']/api/v1/openapi\.json["']""", init.text)
+    assert "http://" not in init.text and "https://" not in init.text
