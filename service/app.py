@@ -26,7 +26,7 @@ from service.http.headers import add_response_headers
 from service.http.idempotency import IdempotencyMiddleware, IdempotencyStore, purge_expired_records
 from service.http.openapi import openapi_json
 from service.http.problems import exception_handlers, schema_router_problems
-from service.http.query import index_query_params, reject_unknown_query_params
+from service.http.query import check_request, index_query_params
 from service.http.ratelimit import RateLimiter
 from service.settings import Settings
 
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
         ],
         exception_handlers=exception_handlers,
         before_send=[add_response_headers],
-        before_request=reject_unknown_query_params,
+        before_request=check_request,
         on_startup=[index_query_params],
         lifespan=[lambda _app: purge_expired_records(idempotency)],
         on_shutdown=[limiter.close, db.dispose],

@@ -13,7 +13,7 @@ from service.api_keys.repositories import KEY_LIST, ONE_KEY
 from service.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from service.db.database import database
 from service.errors import NotFound
-from service.http.auth import principal_of, require
+from service.http.auth import needs, principal_of
 from service.http.filters import CreatedAfter, CreatedBefore, CreatedRange
 from service.http.pagination import Cursor, Limit, Page, PageParams, paginate
 
@@ -24,7 +24,7 @@ class ApiKeyController(Controller):
     path = "/api-keys"
     tags = ["API keys"]
 
-    @get("/", guards=[require("read:api_keys")], operation_id="listApiKeys", summary="List the builder's API keys")
+    @get("/", **needs("read:api_keys"), operation_id="listApiKeys", summary="List the builder's API keys")
     async def list_keys(
         self,
         request: Request[Any, Any, Any],
@@ -55,7 +55,7 @@ class ApiKeyController(Controller):
 
     @post(
         "/",
-        guards=[require("write:api_keys")],
+        **needs("write:api_keys"),
         operation_id="createApiKey",
         status_code=201,
         summary="Create an API key",
@@ -86,7 +86,7 @@ class ApiKeyController(Controller):
             headers={"Location": f"/api/v1/api-keys/{created.id}", "Cache-Control": "no-store"},
         )
 
-    @get("/{key_id:uuid}", guards=[require("read:api_keys")], operation_id="getApiKey", summary="Get an API key")
+    @get("/{key_id:uuid}", **needs("read:api_keys"), operation_id="getApiKey", summary="Get an API key")
     async def get_key(self, request: Request[Any, Any, Any], state: State, key_id: FromPath[uuid.UUID]) -> ApiKeyOut:
         principal = principal_of(request)
         row = await database(state).read(
@@ -98,7 +98,7 @@ class ApiKeyController(Controller):
 
     @delete(
         "/{key_id:uuid}",
-        guards=[require("write:api_keys")],
+        **needs("write:api_keys"),
         operation_id="revokeApiKey",
         status_code=204,
         summary="Revoke an API key",

@@ -20,6 +20,7 @@ from typing import TypeVar
 import anyio.to_thread
 from litestar.datastructures import State
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db.engine import make_engine, make_sessionmaker
@@ -34,6 +35,7 @@ class Database:
         self.engine = engine
         self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
         self.inline_reads = engine.dialect.name == "sqlite"
+        self._inline: Connection | None = None
         # Reads use connections that stay in autocommit: no BEGIN/ROLLBACK round trips and no
         # switching modes on every checkout. pysqlite opens no transaction for a SELECT, so on
         # SQLite the one engine serves both; PostgreSQL gets a small pool of its own.
@@ -47,8 +49,21 @@ class Database:
 
     async def read(self, fn: Callable[[Connection], T]) -> T:
         if self.inline_reads:
-            return self.read_sync(fn)
+            return self._read_inline(fn)
         return await anyio.to_thread.run_sync(self.read_sync, fn)
+
+    def _read_inline(self, fn: Callable[[Connection], T]) -> T:
+        # Inline reads all run on the event loop's one thread and never yield, so they can
+        # share one long-lived connection instead of paying a pool checkout each.
+        conn = self._inline
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._inline = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            return fn(conn)
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                self._inline = None
+            raise
 
     async def write(self, fn: Callable[[Session], T]) -> T:
         return await anyio.to_thread.run_sync(self.write_sync, fn)
@@ -64,6 +79,9 @@ class Database:
             return result
 
     def dispose(self) -> None:
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
         self.engine.dispose()
         if self._reader is not self.engine:
             self._reader.dispose()

@@ -1,7 +1,7 @@
 """Bearer authentication for every route: who is calling, for which builder, with what scopes.
 
 The middleware resolves the credential (if one is sent), applies the plan rate limit and leaves a
-``Principal`` in the scope; ``require(scope)`` guards each protected route. Missing or bad
+``Principal`` in the scope; routes declared with ``needs(scope)`` are checked by ``check_scope``. Missing or bad
 credentials answer 401 with ``WWW-Authenticate: Bearer``; a missing scope answers 403.
 """
 
@@ -17,7 +17,6 @@ from typing import Any, cast
 import anyio.to_thread
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
-from litestar.handlers import BaseRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import bindparam, select, update
 
@@ -30,7 +29,7 @@ from service.errors import InsufficientScope, InvalidInput, Unauthenticated
 from service.http.ratelimit import RateLimiter
 from service.scopes import grants
 
-__all__ = ["AuthMiddleware", "Authenticator", "Principal", "principal_of", "require"]
+__all__ = ["AuthMiddleware", "Authenticator", "Principal", "check_scope", "needs", "principal_of"]
 
 PRINCIPAL_KEY = "joist.principal"
 RATE_STATE_KEY = "joist.rate_limit"
@@ -93,15 +92,15 @@ class Authenticator:
         )
 
     async def authenticate(self, credential: str) -> Principal:
-        if not tokens.is_well_formed(credential):
-            raise Unauthenticated(
-                "the bearer credential is not a valid Joist API key", headers=_challenge("invalid_token")
-            )
         digest = tokens.hash_key(credential)
         cached = self._cache.get(digest)
         if cached is not None and cached[0] > time.monotonic():
-            row = cached[1]
+            row = cached[1]  # only well-formed keys are ever cached
         else:
+            if not tokens.is_well_formed(credential):
+                raise Unauthenticated(
+                    "the bearer credential is not a valid Joist API key", headers=_challenge("invalid_token")
+                )
             row = await self._db.read(lambda conn: conn.execute(self._by_hash, {"digest": digest}).first())
             if row is not None and row.is_active and self._cache_seconds > 0:
                 if len(self._cache) >= self.MAX_CACHED:
@@ -200,12 +199,20 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any] | Scope) -> Prin
     return principal
 
 
-def require(scope_name: str) -> Any:
-    """A route guard: the caller must be authenticated and hold ``scope_name``."""
+SCOPE_OPT = "joist.scope"
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        if not grants(principal_of(connection).scopes, scope_name):
-            raise InsufficientScope(scope_name)
 
-    guard.__name__ = f"require_{scope_name.replace(':', '_')}"
-    return guard
+def needs(scope_name: str) -> dict[str, Any]:
+    """Route-decorator arguments for a protected route: ``@get("/", **needs("read:api_keys"))``.
+
+    The scope is declared once: the OpenAPI security requirement names it, and
+    ``check_scope`` enforces it before the handler runs.
+    """
+    return {"opt": {SCOPE_OPT: scope_name}, "security": [{"bearer": [scope_name]}]}
+
+
+def check_scope(request: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Enforce the route's scope: 401 without a credential, 403 without the scope."""
+    needed: str | None = request.route_handler.opt.get(SCOPE_OPT)
+    if needed is not None and not grants(principal_of(request).scopes, needed):
+        raise InsufficientScope(needed)

@@ -45,7 +45,7 @@ class PageParams:
 
 
 def _encode(created_at: datetime, ident: uuid.UUID) -> str:
-    raw = json.dumps([created_at.isoformat(), ident.hex], separators=(",", ":")).encode()
+    raw = msgspec.json.encode([created_at.isoformat(), ident.hex])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

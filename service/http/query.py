@@ -1,5 +1,7 @@
-"""Strict query strings: a parameter a route does not declare is a 400, never silently ignored;
-so is a repeated parameter that takes one value."""
+"""Checks made once per request before the handler runs, in the order a client should meet
+them: the credential's scope (401/403), then strict query strings — a parameter the route does
+not declare is a 400, never silently ignored; so is a repeated parameter that takes one value.
+(One hook rather than route guards: Litestar copies the handler for every guard call.)"""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from litestar import Litestar, Request
 from litestar.routes import HTTPRoute
 
 from service.errors import FieldError, InvalidInput
+from service.http.auth import check_scope
 
-__all__ = ["index_query_params", "reject_unknown_query_params"]
+__all__ = ["check_request", "index_query_params"]
 
 _OPT = "joist.query_params"
 
@@ -25,7 +28,8 @@ def index_query_params(app: Litestar) -> None:
             handler.opt[_OPT] = {p.field_alias: p.is_sequence for p in kwargs_model.expected_query_params}
 
 
-async def reject_unknown_query_params(request: Request[Any, Any, Any]) -> None:
+async def check_request(request: Request[Any, Any, Any]) -> None:
+    check_scope(request)
     allowed: dict[str, bool] | None = request.route_handler.opt.get(_OPT)
     if allowed is None or not request.scope.get("query_string"):
         return None

@@ -1,5 +1,8 @@
 """Per-credential, per-minute limits by plan, with the ``RateLimit-*`` headers.
 
+A fixed one-minute window per credential: remaining count and reset time are exact, and in
+Redis it is one counter per credential (see docs/decisions.md).
+
 Counters live in process memory, or in Redis when ``JOIST_REDIS_URL`` is set so that every
 instance shares them. If Redis stops answering, the in-process counters take over (limits then
 hold per instance) rather than failing every request.
@@ -16,7 +19,7 @@ from typing import Any
 import redis.asyncio
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
 
 from service.errors import RateLimited
@@ -50,8 +53,8 @@ class RateLimitState:
 
 class RateLimiter:
     def __init__(self, redis_url: str | None = None) -> None:
-        self._local = SlidingWindowCounterRateLimiter(MemoryStorage())
-        self._shared: SlidingWindowCounterRateLimiter | None = None
+        self._local = FixedWindowRateLimiter(MemoryStorage())
+        self._shared: FixedWindowRateLimiter | None = None
         self._storage: Any = None
         self._pool: redis.asyncio.ConnectionPool | None = None
         if redis_url:
@@ -62,7 +65,7 @@ class RateLimiter:
             # storage_from_string passes options through to the client; its hint is narrower.
             options: dict[str, Any] = {"implementation": "redispy", "connection_pool": self._pool}
             self._storage = storage_from_string("async+" + redis_url, **options)
-            self._shared = SlidingWindowCounterRateLimiter(self._storage)
+            self._shared = FixedWindowRateLimiter(self._storage)
         self._items: dict[int, RateLimitItemPerMinute] = {}
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 from typing import Any, cast
 
 from litestar.types import Scope
@@ -24,7 +24,7 @@ def request_id(scope: Scope | dict[str, Any]) -> str:
                 (v.decode("ascii") for k, v in scope.get("headers", ()) if k == b"x-request-id" and _SANE.match(v)),
                 None,
             )
-            or uuid.uuid4().hex
+            or secrets.token_hex(16)
         )
         state[_KEY] = rid
     return rid
