@@ -70,7 +70,7 @@ def settings(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 def db(settings: Settings) -> Iterator[Database]:
     database = Database(make_engine(settings.database_url, pool_size=5))
     yield database
-    database.dispose()
+    database.engine.dispose()
 
 
 def free_port() -> int:

@@ -40,17 +40,15 @@ class ApiKeyController(Controller):
         principal = principal_of(request)
         page = PageParams.of(limit, cursor)
         created = CreatedRange.of(created_after, created_before)
-        return await database(state).read(
-            lambda conn: paginate(
-                conn,
-                KEY_LIST,
-                principal.builder_id,
-                page,
-                lambda row: services.render(row, principal.plan),
-                is_active=is_active,
-                created_after=created.after,
-                created_before=created.before,
-            )
+        return await paginate(
+            database(state),
+            KEY_LIST,
+            principal.builder_id,
+            page,
+            lambda row: services.render(row, principal.plan),
+            is_active=is_active,
+            created_after=created.after,
+            created_before=created.before,
         )
 
     @post(
@@ -89,9 +87,7 @@ class ApiKeyController(Controller):
     @get("/{key_id:uuid}", **needs("read:api_keys"), operation_id="getApiKey", summary="Get an API key")
     async def get_key(self, request: Request[Any, Any, Any], state: State, key_id: FromPath[uuid.UUID]) -> ApiKeyOut:
         principal = principal_of(request)
-        row = await database(state).read(
-            lambda conn: conn.execute(ONE_KEY, {"builder_id": principal.builder_id, "key_id": key_id}).first()
-        )
+        row = await database(state).fetch_one(ONE_KEY, {"builder_id": principal.builder_id, "key_id": key_id})
         if row is None:
             raise NotFound(f"no API key {key_id}")
         return services.render(row, principal.plan)

@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio.to_thread
 from litestar.connection import ASGIConnection
@@ -28,6 +28,9 @@ from service.db.database import Database
 from service.errors import InsufficientScope, InvalidInput, Unauthenticated
 from service.http.ratelimit import RateLimiter
 from service.scopes import grants
+
+if TYPE_CHECKING:
+    from service.db.database import Query
 
 __all__ = ["AuthMiddleware", "Authenticator", "Principal", "check_scope", "needs", "principal_of"]
 
@@ -75,7 +78,7 @@ class Authenticator:
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Any]] = {}
         self._touched: dict[uuid.UUID, float] = {}
-        self._by_hash = (
+        self._by_hash: Query = (
             select(
                 ApiKey.id,
                 ApiKey.key_hash,
@@ -101,7 +104,7 @@ class Authenticator:
                 raise Unauthenticated(
                     "the bearer credential is not a valid Joist API key", headers=_challenge("invalid_token")
                 )
-            row = await self._db.read(lambda conn: conn.execute(self._by_hash, {"digest": digest}).first())
+            row = await self._db.fetch_one(self._by_hash, {"digest": digest})
             if row is not None and row.is_active and self._cache_seconds > 0:
                 if len(self._cache) >= self.MAX_CACHED:
                     self._cache.clear()

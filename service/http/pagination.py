@@ -17,8 +17,9 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
 from litestar.params import QueryParameter
-from sqlalchemy import ColumnElement, Connection, Select, bindparam, select, tuple_
+from sqlalchemy import ColumnElement, Select, bindparam, select, tuple_
 
+from service.db.database import Database
 from service.errors import InvalidInput
 
 __all__ = ["Cursor", "Limit", "ListQuery", "Page", "PageParams", "paginate"]
@@ -83,6 +84,8 @@ class ListQuery:
         self.created_at = created_at
         self.ident = ident
         self.filters = dict(filters or {})
+        self.created_at_index = self.columns.index(created_at)
+        self.ident_index = self.columns.index(ident)
         self._built: dict[tuple[frozenset[str], bool], Select[Any]] = {}
 
     def statement(self, active: frozenset[str], continued: bool) -> Select[Any]:
@@ -103,8 +106,8 @@ class ListQuery:
         return stmt
 
 
-def paginate(
-    conn: Connection,
+async def paginate(
+    db: Database,
     query: ListQuery,
     tenant: uuid.UUID,
     page: PageParams,
@@ -122,10 +125,10 @@ def paginate(
     if page.after is not None:
         values["_after_created"], values["_after_id"] = page.after
     stmt = query.statement(frozenset(filters.keys() & values.keys()), page.after is not None)
-    rows: Sequence[Any] = conn.execute(stmt, values).all()
+    rows = await db.fetch_all(stmt, values)
     next_cursor = None
     if len(rows) > page.limit:
         rows = rows[: page.limit]
-        last = rows[-1]._mapping
-        next_cursor = _encode(last[query.created_at], last[query.ident])
+        last = rows[-1]
+        next_cursor = _encode(last[query.created_at_index], last[query.ident_index])
     return Page(data=[render(r) for r in rows], next_cursor=next_cursor)

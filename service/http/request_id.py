@@ -19,12 +19,9 @@ def request_id(scope: Scope | dict[str, Any]) -> str:
     state = cast(dict[str, Any], scope)
     rid: str | None = state.get(_KEY)
     if rid is None:
-        rid = (
-            next(
-                (v.decode("ascii") for k, v in scope.get("headers", ()) if k == b"x-request-id" and _SANE.match(v)),
-                None,
-            )
-            or secrets.token_hex(16)
-        )
+        rid = next(
+            (v.decode("ascii") for k, v in scope.get("headers", ()) if k == b"x-request-id" and _SANE.match(v)),
+            None,
+        ) or secrets.token_hex(16)
         state[_KEY] = rid
     return rid
