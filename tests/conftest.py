@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,13 +38,9 @@ def pytest_report_header() -> str:
     return f"joist test database: {BACKEND}"
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if BACKEND == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'joist.db'}"
-        return
-    if BACKEND != "postgresql":
-        raise pytest.UsageError(f"JOIST_TEST_DATABASE must be sqlite or postgresql, not {BACKEND!r}")
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this run, dropped afterwards."""
     name = f"joist_test_{secrets.token_hex(4)}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -52,6 +49,28 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if BACKEND == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'joist.db'}"
+        return
+    if BACKEND != "postgresql":
+        raise pytest.UsageError(f"JOIST_TEST_DATABASE must be sqlite or postgresql, not {BACKEND!r}")
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_url(migrated_url: str) -> Iterator[str]:
+    """A migrated PostgreSQL database in every run, for behaviour only PostgreSQL has."""
+    if BACKEND == "postgresql":
+        yield migrated_url
+        return
+    with fresh_postgres_database() as url:
+        upgrade(url)
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -25,12 +25,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # Sessions run in UTC so timestamps arrive already in the zone the API speaks (see
-    # UTCDateTime). No pre-ping: it costs a round trip per checkout; connections are recycled
-    # instead, and a connection that died with the server is discarded on first use.
+    # UTCDateTime). This engine carries writes (reads use psycopg's async pool, see
+    # Database), so a pre-ping round trip per checkout is cheap insurance that a write never
+    # lands on a connection the server dropped.
     return create_engine(
         url,
         pool_size=kwargs.pop("pool_size", 20),
         max_overflow=kwargs.pop("max_overflow", 10),
+        pool_pre_ping=kwargs.pop("pool_pre_ping", True),
         pool_recycle=kwargs.pop("pool_recycle", 1800),
         connect_args={"options": "-c TimeZone=UTC"},
         **kwargs,
