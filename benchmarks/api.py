@@ -10,7 +10,6 @@ import contextlib
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
 import socket
@@ -18,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,19 +152,11 @@ def verify(base: str, key: str) -> None:
         raise RuntimeError(f"key list check failed: HTTP {resp.status_code}: {resp.text[:300]}")
 
 
-@contextlib.contextmanager
-def postgres_database() -> Iterator[str]:
+def postgres_database() -> contextlib.AbstractContextManager[str]:
     """A fresh PostgreSQL database, dropped afterwards (even on failure)."""
-    import psycopg
+    from service.db.scratch import scratch_postgres_database
 
-    name = f"joist_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return scratch_postgres_database(PG_ADMIN, "joist_bench")
 
 
 def measure(database: str, route: str, base: str, key: str, args: argparse.Namespace) -> Result:

@@ -8,19 +8,16 @@ serves the whole run, as it would serve many tenants in production.
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import uvicorn
 
@@ -28,6 +25,7 @@ from service.app import create_app
 from service.db.database import Database
 from service.db.engine import make_engine
 from service.db.migrate import upgrade
+from service.db.scratch import scratch_postgres_database
 from service.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("JOIST_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -38,19 +36,6 @@ def pytest_report_header() -> str:
     return f"joist test database: {BACKEND}"
 
 
-@contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """A new, empty PostgreSQL database for this run, dropped afterwards."""
-    name = f"joist_test_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if BACKEND == "sqlite":
@@ -58,7 +43,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     if BACKEND != "postgresql":
         raise pytest.UsageError(f"JOIST_TEST_DATABASE must be sqlite or postgresql, not {BACKEND!r}")
-    with fresh_postgres_database() as url:
+    with scratch_postgres_database(PG_ADMIN_URL, "joist_test") as url:
         yield url
 
 
@@ -68,7 +53,7 @@ def postgres_url(migrated_url: str) -> Iterator[str]:
     if BACKEND == "postgresql":
         yield migrated_url
         return
-    with fresh_postgres_database() as url:
+    with scratch_postgres_database(PG_ADMIN_URL, "joist_test") as url:
         upgrade(url)
         yield url
 

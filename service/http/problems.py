@@ -150,15 +150,7 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     elif isinstance(exc, NotAuthorizedException):
         headers.setdefault("WWW-Authenticate", "Bearer")
     elif status == 400:
-        detail = _malformed_detail(request, exc.detail)
-        return problem(
-            request,
-            status=400,
-            slug="malformed-request",
-            title="The request body could not be read",
-            detail=detail,
-            errors=[FieldError("body", detail)],
-        )
+        return _malformed_body(request, _malformed_detail(request, exc.detail))
     if status >= 500:
         log.error("request %s failed with HTTP %s: %s", request_id(request.scope), status, exc.detail)
         detail = "an internal error occurred; quote the request id when you report it"
@@ -190,7 +182,10 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
 
 
 def _undecodable_body(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[bytes]:
-    detail = f"the body is not valid UTF-8 (byte {exc.start})"
+    return _malformed_body(request, f"the body is not valid UTF-8 (byte {exc.start})")
+
+
+def _malformed_body(request: Request[Any, Any, Any], detail: str) -> Response[bytes]:
     return problem(
         request,
         status=400,
