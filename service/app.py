@@ -20,6 +20,7 @@ from service.api_keys.services import REVOKED_KEYS
 from service.crypto import Sealer
 from service.db.database import Database
 from service.db.engine import make_engine
+from service.events.routes import EventController
 from service.http.auth import Authenticator, AuthMiddleware
 from service.http.docs import docs_router
 from service.http.headers import add_response_headers
@@ -28,11 +29,12 @@ from service.http.openapi import openapi_json
 from service.http.problems import exception_handlers, schema_router_problems
 from service.http.query import check_request, index_query_params
 from service.http.ratelimit import RateLimiter
+from service.projects.routes import ProjectController
 from service.settings import Settings
 
 __all__ = ["API_V1_ROUTES", "create_app"]
 
-API_V1_ROUTES: list[Any] = [ApiKeyController]
+API_V1_ROUTES: list[Any] = [ApiKeyController, ProjectController, EventController]
 
 _DESCRIPTION = """The public API of Joist, the construction platform's integration marketplace.
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import msgspec
-from sqlalchemy import JSON, MetaData, Text, TypeDecorator, Uuid
+from sqlalchemy import JSON, MetaData, Numeric, Text, TypeDecorator, Uuid
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import DateTime, TypeEngine
 
-__all__ = ["Base", "JSONDoc", "StringList", "UTCDateTime", "metadata", "new_id", "utcnow"]
+__all__ = ["Base", "DecimalAmount", "JSONDoc", "StringList", "UTCDateTime", "metadata", "new_id", "utcnow"]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -112,6 +113,29 @@ class StringList(TypeDecorator[list[str]]):
         if value is None:
             return []
         return msgspec.json.decode(value) if isinstance(value, str | bytes) else list(value)
+
+
+class DecimalAmount(TypeDecorator[Decimal]):
+    """Exact decimals (money): ``NUMERIC(18, 4)`` on PostgreSQL; canonical text on SQLite,
+    which has no exact decimal type and would otherwise round through a float."""
+
+    impl = Numeric(18, 4)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Text())
+        return dialect.type_descriptor(Numeric(18, 4, asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise ValueError("DecimalAmount takes finite Decimal values")
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
 
 
 JSONDoc = JSON().with_variant(postgresql.JSONB(), "postgresql")

@@ -2,6 +2,8 @@
 
 from service.accounts.models import Builder, User
 from service.api_keys.models import ApiKey
+from service.events.models import Event
 from service.http.models import IdempotencyRecord
+from service.projects.models import Project
 
-__all__ = ["ApiKey", "Builder", "IdempotencyRecord", "User"]
+__all__ = ["ApiKey", "Builder", "Event", "IdempotencyRecord", "Project", "User"]

@@ -10,10 +10,11 @@ from litestar.params import QueryParameter
 
 from service.errors import FieldError, InvalidInput
 
-__all__ = ["CreatedAfter", "CreatedBefore", "CreatedRange"]
+__all__ = ["CreatedAfter", "CreatedBefore", "CreatedRange", "UpdatedAfter"]
 
 CreatedAfter = Annotated[datetime | None, QueryParameter(description="Only items created after this RFC 3339 time.")]
 CreatedBefore = Annotated[datetime | None, QueryParameter(description="Only items created before this RFC 3339 time.")]
+UpdatedAfter = Annotated[datetime | None, QueryParameter(description="Only items changed after this RFC 3339 time.")]
 
 
 @dataclass(frozen=True, slots=True)

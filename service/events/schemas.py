@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+
+__all__ = ["EventOut"]
+
+
+class EventOut(msgspec.Struct):
+    id: Annotated[uuid.UUID, msgspec.Meta(description="Stable: the same event always has this id.")]
+    type: Annotated[str, msgspec.Meta(examples=["project.created"])]
+    timestamp: datetime
+    entity_id: uuid.UUID
+    sequence: Annotated[
+        int, msgspec.Meta(description="Per entity, increasing; a receiver can drop an update older than one it has.")
+    ]
+    data: dict[str, Any]

@@ -1,0 +1,46 @@
+"""Recording events. Call ``record`` in the same session as the change it describes, so the
+change and its event commit (or roll back) together."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy.orm import Session
+
+from service.events.models import Event
+from service.events.schemas import EventOut
+
+__all__ = ["record", "render"]
+
+
+def record(
+    session: Session,
+    *,
+    builder_id: uuid.UUID,
+    type: str,
+    entity_id: uuid.UUID,
+    sequence: int,
+    data: msgspec.Struct,
+) -> Event:
+    event = Event(
+        builder_id=builder_id,
+        type=type,
+        entity_type=type.rsplit(".", 1)[0],
+        entity_id=entity_id,
+        sequence=sequence,
+        data=msgspec.to_builtins(data),
+        created_at=datetime.now(UTC),
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def render(row: Sequence[Any]) -> EventOut:
+    """A row of ``LIST_COLUMNS`` (id, type, created_at, entity_id, sequence, data)."""
+    event_id, event_type, created_at, entity_id, sequence, data = row
+    return EventOut(event_id, event_type, created_at, entity_id, sequence, data)

@@ -1,0 +1,1 @@
+"""Projects: the jobs a builder runs, the first core entity on the public API."""

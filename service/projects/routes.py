@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from service.db.database import database
+from service.errors import NotFound
+from service.http.auth import needs, principal_of
+from service.http.filters import CreatedAfter, CreatedBefore, CreatedRange, UpdatedAfter
+from service.http.pagination import Cursor, Limit, Page, PageParams, paginate
+from service.projects import services
+from service.projects.repositories import ONE_PROJECT, PROJECT_LIST
+from service.projects.schemas import ProjectCreate, ProjectOut, ProjectUpdate, Status
+
+__all__ = ["ProjectController"]
+
+
+class ProjectController(Controller):
+    path = "/projects"
+    tags = ["Projects"]
+
+    @get("/", **needs("read:projects"), operation_id="listProjects", summary="List projects, newest first")
+    async def list_projects(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        limit: Limit = 25,
+        cursor: Cursor = None,
+        created_after: CreatedAfter = None,
+        created_before: CreatedBefore = None,
+        updated_after: UpdatedAfter = None,
+        status: Annotated[Status | None, QueryParameter(description="Only projects in this status.")] = None,
+        code: Annotated[str | None, QueryParameter(description="Only the project with this job number.")] = None,
+    ) -> Page[ProjectOut]:
+        principal = principal_of(request)
+        page = PageParams.of(limit, cursor)
+        created = CreatedRange.of(created_after, created_before)
+        changed = CreatedRange.of(updated_after, None).after
+        return await paginate(
+            database(state),
+            PROJECT_LIST,
+            principal.builder_id,
+            page,
+            services.render,
+            status=status,
+            code=code,
+            created_after=created.after,
+            created_before=created.before,
+            updated_after=changed,
+        )
+
+    @post("/", **needs("write:projects"), operation_id="createProject", status_code=201, summary="Create a project")
+    async def create_project(
+        self, request: Request[Any, Any, Any], state: State, data: JSONBody[ProjectCreate]
+    ) -> Response[ProjectOut]:
+        principal = principal_of(request)
+        created = await database(state).write(
+            lambda session: services.render_project(services.create_project(session, principal.builder_id, data))
+        )
+        return Response(created, status_code=201, headers={"Location": f"/api/v1/projects/{created.id}"})
+
+    @get("/{project_id:uuid}", **needs("read:projects"), operation_id="getProject", summary="Get a project")
+    async def get_project(
+        self, request: Request[Any, Any, Any], state: State, project_id: FromPath[uuid.UUID]
+    ) -> ProjectOut:
+        principal = principal_of(request)
+        row = await database(state).fetch_one(
+            ONE_PROJECT, {"builder_id": principal.builder_id, "project_id": project_id}
+        )
+        if row is None:
+            raise NotFound(f"no project {project_id}")
+        return services.render(row)
+
+    @patch(
+        "/{project_id:uuid}",
+        **needs("write:projects"),
+        operation_id="updateProject",
+        summary="Change a project",
+        description="Send only the fields to change; null clears an optional field.",
+    )
+    async def update_project(
+        self,
+        request: Request[Any, Any, Any],
+        state: State,
+        project_id: FromPath[uuid.UUID],
+        data: JSONBody[ProjectUpdate],
+    ) -> ProjectOut:
+        principal = principal_of(request)
+        return await database(state).write(
+            lambda session: services.render_project(
+                services.update_project(session, principal.builder_id, project_id, data)
+            )
+        )
+
+    @delete("/{project_id:uuid}", **needs("write:projects"), operation_id="deleteProject", summary="Delete a project")
+    async def delete_project(
+        self, request: Request[Any, Any, Any], state: State, project_id: FromPath[uuid.UUID]
+    ) -> None:
+        principal = principal_of(request)
+        await database(state).write(lambda session: services.delete_project(session, principal.builder_id, project_id))
