@@ -180,7 +180,9 @@ def run_database(database: str, args: argparse.Namespace) -> list[Result]:
         database_url = postgres_database() if database == "postgresql" else contextlib.nullcontext(None)
         with tempfile.TemporaryDirectory(prefix="joist-bench-") as tmp, database_url as url:
             env = {k: v for k, v in os.environ.items() if k != "JOIST_DATABASE_URL"}
-            env |= {"JOIST_DATA_DIR": tmp, "JOIST_SECRET_KEY": "bench"} | ({"JOIST_DATABASE_URL": url} if url else {})
+            env |= {"JOIST_DATA_DIR": tmp, "JOIST_SECRET_KEY": "benchmark-instance-key-0123456789abcdef"} | (
+                {"JOIST_DATABASE_URL": url} if url else {}
+            )
             key = prepare(env)
             proc, base = start_server(env, Path(tmp) / "server.log")
             try:

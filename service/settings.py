@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,7 +46,8 @@ class Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("JOIST_DATA_DIR") or "./var").resolve()
         database_url = env.get("JOIST_DATABASE_URL") or f"sqlite:///{data_dir / 'joist.db'}"
-        secret_key = env.get("JOIST_SECRET_KEY") or _instance_key(data_dir)
+        secret = env.get("JOIST_SECRET_KEY")
+        secret_key = _checked_secret(secret, "JOIST_SECRET_KEY") if secret else _instance_key(data_dir)
         swagger = env.get("JOIST_SWAGGER_UI_DIR")
         return cls(
             data_dir=data_dir,
@@ -61,17 +63,31 @@ class Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def _instance_key(data_dir: Path) -> str:
-    """The embedded default keeps one instance key in the data dir, made on first use."""
-    path = data_dir / "secret.key"
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key + "\n")
+MIN_SECRET_LENGTH = 32
+
+
+def _checked_secret(key: str, source: str) -> str:
+    if len(key) < MIN_SECRET_LENGTH:
+        raise SettingsError(f"the instance key from {source} must be at least {MIN_SECRET_LENGTH} characters")
     return key
+
+
+def _instance_key(data_dir: Path) -> str:
+    """The embedded default keeps one instance key in the data dir, made on first use.
+
+    Written to a temporary file and linked into place, so a concurrent reader never sees a
+    partly written key, and two first starts agree on one key.
+    """
+    path = data_dir / "secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".secret.")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(32) + "\n")
+        try:
+            os.link(tmp, path)  # fails if another process got there first; theirs wins
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return _checked_secret(path.read_text().strip(), str(path))

@@ -67,7 +67,7 @@ def migrated_url(database_url: str) -> str:
 @pytest.fixture(scope="session")
 def settings(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = tmp_path_factory.mktemp("data")
-    return Settings(data_dir=data_dir, database_url=migrated_url, secret_key="test-instance-key")
+    return Settings(data_dir=data_dir, database_url=migrated_url, secret_key="test-instance-key-0123456789abcdefghij")
 
 
 @pytest.fixture(scope="session")
@@ -132,6 +132,12 @@ def make_server(settings: Settings) -> Iterator[Callable[..., LiveServer]]:
     yield make
     for live in started:
         live.stop()
+
+
+@pytest.fixture
+def server_url_client(server: LiveServer) -> Callable[[], httpx.Client]:
+    """New clients of the shared server, e.g. one per thread."""
+    return server.client
 
 
 @pytest.fixture

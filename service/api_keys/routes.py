@@ -11,6 +11,7 @@ from service.accounts.models import Builder
 from service.api_keys import services
 from service.api_keys.repositories import KEY_LIST, ONE_KEY
 from service.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from service.api_keys.services import Grantor
 from service.db.database import database
 from service.errors import NotFound
 from service.http.auth import needs, principal_of
@@ -73,7 +74,7 @@ class ApiKeyController(Controller):
                 scopes=data.scopes,
                 expires_at=data.expires_at,
                 rate_limit=data.rate_limit,
-                grantor_scopes=principal.scopes,
+                grantor=Grantor(principal.scopes, principal.rate_limit, principal.expires_at),
             )
             return services.render_created(row, builder.plan, key)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,10 +18,21 @@ from service.api_keys.repositories import LIST_COLUMNS, ApiKeyRepository
 from service.api_keys.schemas import ApiKeyCreated, ApiKeyOut
 from service.errors import FieldError, InvalidInput, NotFound
 from service.scopes import grants, invalid_scopes, normalise
+from service.times import to_utc
 
 REVOKED_KEYS = "joist.revoked_api_keys"
 
-__all__ = ["REVOKED_KEYS", "get_key", "issue_key", "render", "render_created", "render_key", "revoke_key"]
+
+@dataclass(frozen=True, slots=True)
+class Grantor:
+    """The key that is creating a key: what the new key may not exceed."""
+
+    scopes: frozenset[str]
+    rate_limit: int
+    expires_at: datetime | None
+
+
+__all__ = ["REVOKED_KEYS", "Grantor", "get_key", "issue_key", "render", "render_created", "render_key", "revoke_key"]
 
 
 def issue_key(
@@ -31,13 +43,14 @@ def issue_key(
     scopes: Sequence[str],
     expires_at: datetime | None = None,
     rate_limit: int | None = None,
-    grantor_scopes: Collection[str] | None = None,
+    grantor: Grantor | None = None,
     key: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key for ``builder``; return the row and the key, which is never stored.
 
-    ``grantor_scopes`` is set when a key creates a key: the new key may not hold a scope the
-    creating key lacks, so ``write:api_keys`` cannot be used to escalate.
+    ``grantor`` is set when a key creates a key: the new key may not hold a scope the creating
+    key lacks, allow more requests per minute, or outlive it (it inherits the creator's expiry
+    when none is given), so ``write:api_keys`` cannot be used to escalate.
     """
     errors: list[FieldError] = []
     name = name.strip()
@@ -47,10 +60,17 @@ def issue_key(
         errors.append(FieldError("scopes", "give at least one scope"))
     if unknown := invalid_scopes(scopes):
         errors.append(FieldError("scopes", f"unknown scopes: {', '.join(unknown)}"))
-    elif grantor_scopes is not None and (beyond := [s for s in scopes if not grants(frozenset(grantor_scopes), s)]):
+    elif grantor is not None and (beyond := [s for s in scopes if not grants(grantor.scopes, s)]):
         errors.append(FieldError("scopes", f"the calling key does not hold: {', '.join(sorted(beyond))}"))
     if expires_at is not None:
-        expires_at = expires_at.astimezone(UTC)  # times are UTC on the wire and in storage
+        expires_at = to_utc(expires_at, "expires_at")  # times are UTC on the wire and in storage
+    if grantor is not None and grantor.expires_at is not None:
+        if expires_at is None:
+            expires_at = grantor.expires_at
+        elif expires_at > grantor.expires_at:
+            errors.append(FieldError("expires_at", "may not be later than the calling key's own expiry"))
+    if grantor is not None and rate_limit is not None and rate_limit > grantor.rate_limit:
+        errors.append(FieldError("rate_limit", f"may not exceed the calling key's own limit ({grantor.rate_limit})"))
     if expires_at is not None and expires_at <= datetime.now(UTC):
         errors.append(FieldError("expires_at", "must be in the future"))
     if rate_limit is not None and builder.plan != Plan.ENTERPRISE:

@@ -32,8 +32,10 @@ from psycopg.rows import namedtuple_row
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from service.db.engine import make_sessionmaker
+from service.errors import Conflict
 
 __all__ = ["Database", "database"]
 
@@ -127,10 +129,13 @@ class Database:
         return await anyio.to_thread.run_sync(self.write_sync, fn)
 
     def write_sync(self, fn: Callable[[Session], T]) -> T:
-        with self.sessions() as session:
-            result = fn(session)
-            session.commit()
-            return result
+        try:
+            with self.sessions() as session:
+                result = fn(session)
+                session.commit()
+                return result
+        except StaleDataError as exc:  # another request changed or deleted the row first
+            raise Conflict("the record was changed by another request; read it again and retry") from exc
 
     def read_sync(self, fn: Callable[[Connection], T]) -> T:
         """A read outside the event loop (CLI, tests, worker threads)."""

@@ -19,7 +19,7 @@ from service.http.pagination import Cursor, Limit, Page, PageParams, paginate
 
 __all__ = ["EventController"]
 
-_TYPE = re.compile(r"^[a-z_]+\.(?:[a-z_]+|\*)$")
+_TYPE = re.compile(r"[a-z_]+\.(?:[a-z_]+|\*)")
 
 
 class EventController(Controller):
@@ -52,7 +52,7 @@ class EventController(Controller):
         created = CreatedRange.of(created_after, created_before)
         exact, category = None, None
         if type is not None:
-            if not _TYPE.match(type):
+            if not _TYPE.fullmatch(type):
                 raise InvalidInput.field("type", "use <category>.<action> or <category>.*, e.g. project.created")
             category, _, action = type.partition(".")
             exact = None if action == "*" else type

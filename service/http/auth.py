@@ -49,6 +49,7 @@ class Principal:
     credential_kind: str
     scopes: frozenset[str]
     rate_limit: int
+    expires_at: datetime | None = None
 
     @property
     def identity(self) -> str:
@@ -77,7 +78,7 @@ class Authenticator:
         self._resolution = last_used_resolution
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Any]] = {}
-        self._touched: dict[uuid.UUID, float] = {}
+        self._touched: dict[uuid.UUID, float] = {}  # bounded like the cache
         self._by_hash: Query = (
             select(
                 ApiKey.id,
@@ -125,6 +126,7 @@ class Authenticator:
             credential_kind="api_key",
             scopes=frozenset(row.scopes or ()),
             rate_limit=rate_limit_for(row.plan, row.rate_limit),
+            expires_at=row.expires_at,
         )
 
     def forget(self, key_ids: set[uuid.UUID]) -> None:
@@ -140,6 +142,8 @@ class Authenticator:
         mono = time.monotonic()
         if mono - self._touched.get(key_id, -1e9) < self._resolution.total_seconds():
             return False
+        if len(self._touched) >= self.MAX_CACHED:
+            self._touched.clear()
         self._touched[key_id] = mono
         return True
 

@@ -8,9 +8,9 @@ from typing import Annotated
 
 from litestar.params import QueryParameter
 
-from service.errors import FieldError, InvalidInput
+from service.times import to_utc
 
-__all__ = ["CreatedAfter", "CreatedBefore", "CreatedRange", "UpdatedAfter"]
+__all__ = ["CreatedAfter", "CreatedBefore", "CreatedRange", "UpdatedAfter", "time_filter"]
 
 CreatedAfter = Annotated[datetime | None, QueryParameter(description="Only items created after this RFC 3339 time.")]
 CreatedBefore = Annotated[datetime | None, QueryParameter(description="Only items created before this RFC 3339 time.")]
@@ -24,11 +24,11 @@ class CreatedRange:
 
     @classmethod
     def of(cls, created_after: datetime | None, created_before: datetime | None) -> CreatedRange:
-        errors = [
-            FieldError(name, "give a time zone offset, e.g. 2026-01-31T12:00:00Z")
-            for name, value in (("created_after", created_after), ("created_before", created_before))
-            if value is not None and value.tzinfo is None
-        ]
-        if errors:
-            raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
-        return cls(after=created_after, before=created_before)
+        return cls(
+            after=time_filter(created_after, "created_after"), before=time_filter(created_before, "created_before")
+        )
+
+
+def time_filter(value: datetime | None, name: str) -> datetime | None:
+    """A time query parameter in UTC (400 when naive or out of range)."""
+    return None if value is None else to_utc(value, name)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, select, tuple_
 
 from service.db.database import Database
 from service.errors import InvalidInput
+from service.times import to_utc
 
 __all__ = ["Cursor", "Limit", "ListQuery", "Page", "PageParams", "paginate"]
 
@@ -50,16 +50,20 @@ def _encode(created_at: datetime, ident: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+_BAD_CURSOR = "not a cursor this API issued; pass next_cursor back unchanged"
+
+
 def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
+    if len(cursor) > 200:
+        raise InvalidInput.field("cursor", _BAD_CURSOR)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, ident = json.loads(raw)
-        created = datetime.fromisoformat(stamp)
-        if created.tzinfo is None:
-            raise ValueError("naive")
-        return created, uuid.UUID(hex=ident)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise InvalidInput.field("cursor", "not a cursor this API issued; pass next_cursor back unchanged") from exc
+        stamp, ident = msgspec.json.decode(raw, type=tuple[datetime, uuid.UUID])
+    except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
+        raise InvalidInput.field("cursor", _BAD_CURSOR) from exc
+    if stamp.tzinfo is None:
+        raise InvalidInput.field("cursor", _BAD_CURSOR)
+    return to_utc(stamp, "cursor"), ident
 
 
 class ListQuery:

@@ -185,6 +185,10 @@ def _undecodable_body(request: Request[Any, Any, Any], exc: UnicodeDecodeError) 
     return _malformed_body(request, f"the body is not valid UTF-8 (byte {exc.start})")
 
 
+def _too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[bytes]:
+    return _malformed_body(request, "the body is nested too deeply")
+
+
 def _malformed_body(request: Request[Any, Any, Any], detail: str) -> Response[bytes]:
     return problem(
         request,
@@ -206,6 +210,7 @@ async def schema_router_problems(response: Response[Any]) -> Response[Any]:
 exception_handlers: ExceptionHandlersMap = {
     JoistError: _joist_error,
     UnicodeDecodeError: _undecodable_body,
+    RecursionError: _too_deep,
     ValidationException: _validation_error,
     HTTPException: _http_error,
     Exception: _internal_error,

@@ -18,7 +18,8 @@ __all__ = ["check_request", "index_query_params"]
 
 _OPT = "joist.query_params"
 _INTS = "joist.integer_query_params"
-_WHOLE = re.compile(r"^-?[0-9]{1,18}$")
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+_WHOLE = re.compile(r"-?[0-9]{1,18}")
 
 
 def index_query_params(app: Litestar) -> None:
@@ -37,6 +38,16 @@ def index_query_params(app: Litestar) -> None:
             )
 
 
+async def _reject_nul(request: Request[Any, Any, Any]) -> None:
+    """NUL has no place in any text Joist keeps (PostgreSQL refuses it outright)."""
+    if b"%00" in request.scope.get("query_string", b""):
+        raise InvalidInput.field("query", "NUL characters are not allowed")
+    if request.method in _WITH_BODY and "json" in (request.headers.get("content-type") or "json"):
+        body = await request.body()
+        if b"\x00" in body or b"\\u0000" in body:
+            raise InvalidInput.field("body", "NUL characters (\\u0000) are not allowed in text")
+
+
 def _is_int(field: Any) -> bool:
     types = [t.annotation for t in field.inner_types] if field.is_optional else [field.annotation]
     return any(t is int for t in types)
@@ -44,6 +55,7 @@ def _is_int(field: Any) -> bool:
 
 async def check_request(request: Request[Any, Any, Any]) -> None:
     check_scope(request)
+    await _reject_nul(request)
     allowed: dict[str, bool] | None = request.route_handler.opt.get(_OPT)
     if allowed is None or not request.scope.get("query_string"):
         return None
@@ -55,7 +67,7 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
             errors.append(FieldError(name, f"unknown query parameter (this endpoint accepts: {known})"))
         elif len(values) > 1 and not allowed[name]:
             errors.append(FieldError(name, "given more than once; it takes one value"))
-        elif name in integers and not all(_WHOLE.match(v) for v in values):
+        elif name in integers and not all(_WHOLE.fullmatch(v) for v in values):
             errors.append(FieldError(name, "must be a whole number, e.g. 25"))
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)

@@ -52,6 +52,8 @@ class RateLimitState:
 
 
 class RateLimiter:
+    RETRY_SHARED_AFTER = 30  # seconds on local counters after Redis fails
+
     def __init__(self, redis_url: str | None = None) -> None:
         self._local = FixedWindowRateLimiter(MemoryStorage())
         self._shared: FixedWindowRateLimiter | None = None
@@ -67,10 +69,7 @@ class RateLimiter:
             self._storage = storage_from_string("async+" + redis_url, **options)
             self._shared = FixedWindowRateLimiter(self._storage)
         self._items: dict[int, RateLimitItemPerMinute] = {}
-
-    @property
-    def shared(self) -> bool:
-        return self._shared is not None
+        self._shared_down_until = 0.0
 
     def _item(self, limit: int) -> RateLimitItemPerMinute:
         item = self._items.get(limit)
@@ -81,14 +80,19 @@ class RateLimiter:
     async def hit(self, identity: str, limit: int) -> RateLimitState:
         """Count one request for ``identity``; raise ``RateLimited`` when it is over ``limit``."""
         item = self._item(limit)
-        strategy = self._shared or self._local
+        use_shared = self._shared is not None and time.monotonic() >= self._shared_down_until
+        strategy = self._shared if use_shared and self._shared is not None else self._local
         try:
             allowed = await strategy.hit(item, identity)
             stats = await strategy.get_window_stats(item, identity)
         except Exception as exc:  # Redis down or unreachable: keep limiting, per instance
             if strategy is self._local:
                 raise
-            log.warning("shared rate-limit store failed (%s); using in-process counters", exc)
+            # Stay on local counters for a while rather than paying a timeout on every request.
+            self._shared_down_until = time.monotonic() + self.RETRY_SHARED_AFTER
+            log.warning(
+                "shared rate-limit store failed (%s); in-process counters for %d s", exc, self.RETRY_SHARED_AFTER
+            )
             allowed = await self._local.hit(item, identity)
             stats = await self._local.get_window_stats(item, identity)
         reset = max(0, math.ceil(stats.reset_time - time.time()))
@@ -104,8 +108,3 @@ class RateLimiter:
     async def close(self) -> None:
         if self._pool is not None:
             await self._pool.aclose()
-
-    async def reset(self) -> None:
-        await self._local.storage.reset()
-        if self._storage is not None:
-            await self._storage.reset()

@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from service.db.database import database
 from service.errors import NotFound
 from service.http.auth import needs, principal_of
-from service.http.filters import CreatedAfter, CreatedBefore, CreatedRange, UpdatedAfter
+from service.http.filters import CreatedAfter, CreatedBefore, CreatedRange, UpdatedAfter, time_filter
 from service.http.pagination import Cursor, Limit, Page, PageParams, paginate
 from service.projects import services
 from service.projects.repositories import ONE_PROJECT, PROJECT_LIST
@@ -39,7 +39,7 @@ class ProjectController(Controller):
         principal = principal_of(request)
         page = PageParams.of(limit, cursor)
         created = CreatedRange.of(created_after, created_before)
-        changed = CreatedRange.of(updated_after, None).after
+        changed = time_filter(updated_after, "updated_after")
         return await paginate(
             database(state),
             PROJECT_LIST,

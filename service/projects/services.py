@@ -27,6 +27,8 @@ __all__ = ["create_project", "delete_project", "render", "render_project", "upda
 
 def _check(project: Project) -> None:
     errors: list[FieldError] = []
+    if not project.name:
+        errors.append(FieldError("name", "must contain more than spaces"))
     if project.start_date and project.end_date and project.end_date < project.start_date:
         errors.append(FieldError("end_date", "must not be before start_date"))
     if (project.contract_value is None) != (project.currency is None):

@@ -183,3 +183,24 @@ def test_list_filters_by_state_and_creation_time(client: httpx.Client, tenant: T
     assert [k["id"] for k in after] == [second["id"]]
     naive = client.get("/api/v1/api-keys", params={"created_after": "2026-01-01T00:00:00"}, headers=tenant.auth)
     assert naive.status_code == 400 and naive.json()["errors"][0]["field"] == "created_after"
+
+
+def test_a_key_cannot_mint_a_faster_or_longer_lived_key(client: httpx.Client, make_tenant) -> None:
+    tenant = make_tenant(plan="enterprise", scopes=["write:api_keys", "read:projects"], rate_limit=50)
+    faster = _create(client, tenant, rate_limit=1000)
+    assert faster.status_code == 400
+    assert faster.json()["errors"][0]["field"] == "rate_limit"
+    assert _create(client, tenant, rate_limit=50).status_code == 201
+
+    parent = _create(client, tenant, scopes=["write:api_keys", "read:projects"], expires_at="2030-01-01T00:00:00Z")
+    parent_auth = {"Authorization": f"Bearer {parent.json()['key']}"}
+    child = client.post("/api/v1/api-keys", json={"name": "child", "scopes": ["read:projects"]}, headers=parent_auth)
+    assert child.status_code == 201
+    assert child.json()["expires_at"] == "2030-01-01T00:00:00Z"  # inherited, not unlimited
+    later = client.post(
+        "/api/v1/api-keys",
+        json={"name": "later", "scopes": ["read:projects"], "expires_at": "2031-01-01T00:00:00Z"},
+        headers=parent_auth,
+    )
+    assert later.status_code == 400
+    assert later.json()["errors"][0]["field"] == "expires_at"
