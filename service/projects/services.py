@@ -63,14 +63,7 @@ def create_project(session: Session, builder_id: uuid.UUID, data: ProjectCreate)
     )
     _check(project)
     ProjectRepository(session).add(project)
-    record(
-        session,
-        builder_id=builder_id,
-        type="project.created",
-        entity_id=project.id,
-        sequence=project.version,
-        data=render_project(project),
-    )
+    _emit(session, project, "created")
     return project
 
 
@@ -97,14 +90,7 @@ def update_project(session: Session, builder_id: uuid.UUID, project_id: uuid.UUI
     project.updated_at = datetime.now(UTC)
     _check(project)
     session.flush()  # bumps version (optimistic concurrency)
-    record(
-        session,
-        builder_id=builder_id,
-        type="project.updated",
-        entity_id=project.id,
-        sequence=project.version,
-        data=render_project(project),
-    )
+    _emit(session, project, "updated")
     return project
 
 
@@ -112,13 +98,20 @@ def delete_project(session: Session, builder_id: uuid.UUID, project_id: uuid.UUI
     project = get_project(session, builder_id, project_id)
     last = render_project(project)
     ProjectRepository(session).delete(project)
+    _emit(session, project, "deleted", sequence=project.version + 1, data=last)
+
+
+def _emit(
+    session: Session, project: Project, action: str, *, sequence: int | None = None, data: ProjectOut | None = None
+) -> None:
+    """The outbox: the event goes into the same transaction as the change it describes."""
     record(
         session,
-        builder_id=builder_id,
-        type="project.deleted",
-        entity_id=project_id,
-        sequence=project.version + 1,
-        data=last,
+        builder_id=project.builder_id,
+        type=f"project.{action}",
+        entity_id=project.id,
+        sequence=project.version if sequence is None else sequence,
+        data=render_project(project) if data is None else data,
     )
 
 
