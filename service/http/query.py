@@ -6,6 +6,7 @@ not declare is a 400, never silently ignored; so is a repeated parameter that ta
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from litestar import Litestar, Request
@@ -17,14 +18,16 @@ from service.http.auth import check_scope
 __all__ = ["check_request", "index_query_params"]
 
 _OPT = "joist.query_params"
-_INTS = "joist.integer_query_params"
+_FORMATS = "joist.strict_query_formats"
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})?")
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 _WHOLE = re.compile(r"-?[0-9]{1,18}")
 
 
 def index_query_params(app: Litestar) -> None:
-    """Record, on each handler, the query parameters it (and its dependencies) accept, and
-    which of them are whole numbers (checked strictly: ``1e2`` or ``25.0`` is not a limit)."""
+    """Record, on each handler, the query parameters it (and its dependencies) accept, and the
+    strict spelling of whole numbers and times (``1e2`` is not a limit, ``1700000000`` is not
+    an RFC 3339 time, although the framework would convert both)."""
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue
@@ -33,9 +36,11 @@ def index_query_params(app: Litestar) -> None:
             params = kwargs_model.expected_query_params
             handler.opt[_OPT] = {p.field_alias: p.is_sequence for p in params}
             signature = handler.parsed_fn_signature.parameters
-            handler.opt[_INTS] = frozenset(
-                p.field_alias for p in params if p.field_name in signature and _is_int(signature[p.field_name])
-            )
+            handler.opt[_FORMATS] = {
+                p.field_alias: pattern
+                for p in params
+                if p.field_name in signature and (pattern := _strict_format(signature[p.field_name])) is not None
+            }
 
 
 async def _reject_nul(request: Request[Any, Any, Any]) -> None:
@@ -48,9 +53,13 @@ async def _reject_nul(request: Request[Any, Any, Any]) -> None:
             raise InvalidInput.field("body", "NUL characters (\\u0000) are not allowed in text")
 
 
-def _is_int(field: Any) -> bool:
+def _strict_format(field: Any) -> tuple[re.Pattern[str], str] | None:
     types = [t.annotation for t in field.inner_types] if field.is_optional else [field.annotation]
-    return any(t is int for t in types)
+    if int in types:
+        return _WHOLE, "must be a whole number, e.g. 25"
+    if datetime in types:
+        return _RFC3339, "must be an RFC 3339 time with an offset, e.g. 2026-01-31T12:00:00Z"
+    return None
 
 
 async def check_request(request: Request[Any, Any, Any]) -> None:
@@ -60,15 +69,15 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     if allowed is None or not request.scope.get("query_string"):
         return None
     errors: list[FieldError] = []
-    integers: frozenset[str] = request.route_handler.opt.get(_INTS, frozenset())
+    formats: dict[str, tuple[re.Pattern[str], str]] = request.route_handler.opt.get(_FORMATS, {})
     for name, values in request.query_params.dict().items():
         if name not in allowed:
             known = ", ".join(sorted(allowed)) or "none"
             errors.append(FieldError(name, f"unknown query parameter (this endpoint accepts: {known})"))
         elif len(values) > 1 and not allowed[name]:
             errors.append(FieldError(name, "given more than once; it takes one value"))
-        elif name in integers and not all(_WHOLE.fullmatch(v) for v in values):
-            errors.append(FieldError(name, "must be a whole number, e.g. 25"))
+        elif name in formats and not all(formats[name][0].fullmatch(v) for v in values):
+            errors.append(FieldError(name, formats[name][1]))
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
     return None

@@ -99,3 +99,9 @@ def test_a_bad_filter_value_is_refused(client: httpx.Client, tenant: Tenant) -> 
     assert _fields(resp) == ["is_active"]
     resp = client.get(KEYS, params={"created_after": "yesterday"}, headers=tenant.auth)
     assert _fields(resp) == ["created_after"]
+
+
+@pytest.mark.parametrize("value", ["1700000000", "2026-01-01", "yesterday", "2026-01-01T00:00:00 02:00"])
+def test_times_must_be_rfc3339(client: httpx.Client, tenant: Tenant, value: str) -> None:
+    resp = client.get(KEYS, params={"created_after": value}, headers=tenant.auth)
+    assert _fields(resp) == ["created_after"]
