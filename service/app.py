@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
         sessions, timedelta(seconds=settings.idempotency_ttl_seconds), Sealer(settings.secret_key, "idempotency")
     )
 
-    api_v1 = Router(path="/api/v1", route_handlers=[*API_V1_ROUTES, openapi_json], security=[{"bearer": []}])
+    # Each protected route names its scope in its own security requirement (see needs()).
+    api_v1 = Router(path="/api/v1", route_handlers=[*API_V1_ROUTES, openapi_json])
     openapi = OpenAPIConfig(
         title="Joist API",
         version="1.0.0",
@@ -77,7 +78,9 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
         # Litestar's own schema router lives off the public tree (its catch-all would shadow
         # unknown /api/v1 paths); /api/v1/openapi.json is served, completed, by openapi_json.
         path="/api/_schema",
-        openapi_router=Router(path="/api/_schema", route_handlers=[], after_request=schema_router_problems),
+        openapi_router=Router(
+            path="/api/_schema", route_handlers=[], after_request=schema_router_problems, include_in_schema=False
+        ),
         render_plugins=[JsonRenderPlugin()],
         servers=[Server(url="/", description="this Joist instance")],
         components=Components(

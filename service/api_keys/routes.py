@@ -10,13 +10,13 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from service.accounts.models import Builder
 from service.api_keys import services
 from service.api_keys.repositories import KEY_LIST, ONE_KEY
-from service.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from service.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPage
 from service.api_keys.services import Grantor
 from service.db.database import database
 from service.errors import NotFound
 from service.http.auth import needs, principal_of
 from service.http.filters import CreatedAfter, CreatedBefore, CreatedRange
-from service.http.pagination import Cursor, Limit, Page, PageParams, paginate
+from service.http.pagination import Cursor, Limit, PageParams, paginate
 
 __all__ = ["ApiKeyController"]
 
@@ -37,7 +37,7 @@ class ApiKeyController(Controller):
         is_active: Annotated[
             bool | None, QueryParameter(description="Only active (true) or revoked (false) keys.")
         ] = None,
-    ) -> Page[ApiKeyOut]:
+    ) -> ApiKeyPage:
         principal = principal_of(request)
         page = PageParams.of(limit, cursor)
         created = CreatedRange.of(created_after, created_before)
@@ -47,6 +47,7 @@ class ApiKeyController(Controller):
             principal.builder_id,
             page,
             lambda row: services.render(row, principal.plan),
+            ApiKeyPage,
             is_active=is_active,
             created_after=created.after,
             created_before=created.before,

@@ -6,7 +6,9 @@ from typing import Annotated
 
 import msgspec
 
-__all__ = ["ApiKeyCreate", "ApiKeyCreated", "ApiKeyOut"]
+from service.http.pagination import Page
+
+__all__ = ["ApiKeyCreate", "ApiKeyCreated", "ApiKeyOut", "ApiKeyPage"]
 
 UTC_TIME = Annotated[datetime, msgspec.Meta(tz=True, description="RFC 3339 time with an offset; stored as UTC.")]
 
@@ -33,3 +35,7 @@ class ApiKeyOut(msgspec.Struct):
 
 class ApiKeyCreated(ApiKeyOut):
     key: Annotated[str, msgspec.Meta(description="The key itself. Shown only in this response; store it now.")]
+
+
+class ApiKeyPage(Page[ApiKeyOut]):
+    pass

@@ -12,10 +12,10 @@ from service.db.database import database
 from service.errors import InvalidInput
 from service.events import services
 from service.events.repositories import EVENT_LIST
-from service.events.schemas import EventOut
+from service.events.schemas import EventPage
 from service.http.auth import needs, principal_of
 from service.http.filters import CreatedAfter, CreatedBefore, CreatedRange
-from service.http.pagination import Cursor, Limit, Page, PageParams, paginate
+from service.http.pagination import Cursor, Limit, PageParams, paginate
 
 __all__ = ["EventController"]
 
@@ -46,7 +46,7 @@ class EventController(Controller):
             str | None, QueryParameter(description="An event type (project.created) or a category (project.*).")
         ] = None,
         entity_id: Annotated[uuid.UUID | None, QueryParameter(description="Only this entity's events.")] = None,
-    ) -> Page[EventOut]:
+    ) -> EventPage:
         principal = principal_of(request)
         page = PageParams.of(limit, cursor)
         created = CreatedRange.of(created_after, created_before)
@@ -63,6 +63,7 @@ class EventController(Controller):
             principal.builder_id,
             page,
             services.render,
+            EventPage,
             type=exact,
             category=category,
             entity_id=entity_id,

@@ -6,7 +6,9 @@ from typing import Annotated, Any
 
 import msgspec
 
-__all__ = ["EventOut"]
+from service.http.pagination import Page
+
+__all__ = ["EventOut", "EventPage"]
 
 
 class EventOut(msgspec.Struct):
@@ -18,3 +20,7 @@ class EventOut(msgspec.Struct):
         int, msgspec.Meta(description="Per entity, increasing; a receiver can drop an update older than one it has.")
     ]
     data: dict[str, Any]
+
+
+class EventPage(Page[EventOut]):
+    pass

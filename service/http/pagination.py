@@ -25,12 +25,16 @@ from service.times import to_utc
 __all__ = ["Cursor", "Limit", "ListQuery", "Page", "PageParams", "paginate"]
 
 T = TypeVar("T")
+P = TypeVar("P", bound="Page[Any]")
 
 Limit = Annotated[int, QueryParameter(ge=1, le=100, description="Items per page, 1–100.")]
 Cursor = Annotated[str | None, QueryParameter(description="The previous page's next_cursor, unchanged.")]
 
 
 class Page(msgspec.Struct, Generic[T]):
+    """One page of a list. Each resource subclasses it with a name (``ProjectPage``) so the
+    OpenAPI document, and SDKs generated from it, get readable type names."""
+
     data: list[T]
     next_cursor: str | None
 
@@ -116,8 +120,9 @@ async def paginate(
     tenant: uuid.UUID,
     page: PageParams,
     render: Callable[[Any], T],
+    page_type: type[P],
     **filters: object,
-) -> Page[T]:
+) -> P:
     """One page of ``query`` for ``tenant``, newest first; filters given as None are not applied.
 
     Rows are plain columns, not mapped objects: list pages are read-only and the ORM's identity
@@ -135,4 +140,4 @@ async def paginate(
         rows = rows[: page.limit]
         last = rows[-1]
         next_cursor = _encode(last[query.created_at_index], last[query.ident_index])
-    return Page(data=[render(r) for r in rows], next_cursor=next_cursor)
+    return page_type(data=[render(r) for r in rows], next_cursor=next_cursor)

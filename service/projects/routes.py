@@ -11,10 +11,10 @@ from service.db.database import database
 from service.errors import NotFound
 from service.http.auth import needs, principal_of
 from service.http.filters import CreatedAfter, CreatedBefore, CreatedRange, UpdatedAfter, time_filter
-from service.http.pagination import Cursor, Limit, Page, PageParams, paginate
+from service.http.pagination import Cursor, Limit, PageParams, paginate
 from service.projects import services
 from service.projects.repositories import ONE_PROJECT, PROJECT_LIST
-from service.projects.schemas import ProjectCreate, ProjectOut, ProjectUpdate, Status
+from service.projects.schemas import ProjectCreate, ProjectOut, ProjectPage, ProjectUpdate, Status
 
 __all__ = ["ProjectController"]
 
@@ -35,7 +35,7 @@ class ProjectController(Controller):
         updated_after: UpdatedAfter = None,
         status: Annotated[Status | None, QueryParameter(description="Only projects in this status.")] = None,
         code: Annotated[str | None, QueryParameter(description="Only the project with this job number.")] = None,
-    ) -> Page[ProjectOut]:
+    ) -> ProjectPage:
         principal = principal_of(request)
         page = PageParams.of(limit, cursor)
         created = CreatedRange.of(created_after, created_before)
@@ -46,6 +46,7 @@ class ProjectController(Controller):
             principal.builder_id,
             page,
             services.render,
+            ProjectPage,
             status=status,
             code=code,
             created_after=created.after,

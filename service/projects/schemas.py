@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-__all__ = ["Address", "ProjectCreate", "ProjectOut", "ProjectUpdate", "Status"]
+from service.http.pagination import Page
+
+__all__ = ["Address", "ProjectCreate", "ProjectOut", "ProjectPage", "ProjectUpdate", "Status"]
 
 Status = Literal["planning", "active", "on_hold", "completed", "cancelled"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -65,3 +67,7 @@ class ProjectOut(msgspec.Struct):
     version: Annotated[int, msgspec.Meta(description="Increases with every change; events carry it as sequence.")]
     created_at: datetime
     updated_at: datetime
+
+
+class ProjectPage(Page[ProjectOut]):
+    pass

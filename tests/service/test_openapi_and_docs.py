@@ -134,3 +134,22 @@ def test_the_console_is_pointed_at_the_v1_document(client: httpx.Client) -> None
     assert "javascript" in init.headers["content-type"]
     assert re.search(r"""url:\s*["']/api/v1/openapi\.json["']""", init.text)
     assert "http://" not in init.text and "https://" not in init.text
+
+
+def test_each_operation_names_its_scope_and_nothing_internal_is_listed(spec: dict[str, Any]) -> None:
+    assert all(path.startswith("/api/v1/") for path in spec["paths"]), list(spec["paths"])
+    scopes = {
+        (path, method): operation["security"]
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+    }
+    assert scopes[(KEYS, "get")] == [{"bearer": ["read:api_keys"]}]
+    assert scopes[(KEYS, "post")] == [{"bearer": ["write:api_keys"]}]
+    assert scopes[("/api/v1/projects/{project_id}", "patch")] == [{"bearer": ["write:projects"]}]
+    assert scopes[("/api/v1/events", "get")] == [{"bearer": ["read:events"]}]
+
+
+def test_list_pages_have_readable_names(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    assert {"ApiKeyPage", "ProjectPage", "EventPage"} <= set(schemas)
+    assert not [name for name in schemas if "[" in name or "." in name]
