@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import anyio.to_thread
 from litestar.connection import ASGIConnection
@@ -57,6 +57,20 @@ class Principal:
         return f"{self.credential_kind}:{self.credential_id}"
 
 
+class KeyRow(NamedTuple):
+    """What authentication reads about a key, in ``Authenticator._by_hash`` column order."""
+
+    id: uuid.UUID
+    key_hash: str
+    builder_id: uuid.UUID
+    scopes: list[str]
+    rate_limit: int | None
+    expires_at: datetime | None
+    is_active: bool
+    last_used_at: datetime | None
+    plan: str
+
+
 class Authenticator:
     """Turns a bearer credential into a ``Principal`` (blocking DB work runs in a worker thread).
 
@@ -77,7 +91,7 @@ class Authenticator:
         self._db = db
         self._resolution = last_used_resolution
         self._cache_seconds = cache_seconds
-        self._cache: dict[str, tuple[float, Any]] = {}
+        self._cache: dict[str, tuple[float, KeyRow]] = {}
         self._touched: dict[uuid.UUID, float] = {}  # bounded like the cache
         self._by_hash: Query = (
             select(
@@ -98,6 +112,7 @@ class Authenticator:
     async def authenticate(self, credential: str) -> Principal:
         digest = tokens.hash_key(credential)
         cached = self._cache.get(digest)
+        row: KeyRow | None
         if cached is not None and cached[0] > time.monotonic():
             row = cached[1]  # only well-formed keys are ever cached
         else:
@@ -105,7 +120,8 @@ class Authenticator:
                 raise Unauthenticated(
                     "the bearer credential is not a valid Joist API key", headers=_challenge("invalid_token")
                 )
-            row = await self._db.fetch_one(self._by_hash, {"digest": digest})
+            found = await self._db.fetch_one(self._by_hash, {"digest": digest})
+            row = None if found is None else KeyRow._make(found)
             if row is not None and row.is_active and self._cache_seconds > 0:
                 if len(self._cache) >= self.MAX_CACHED:
                     self._cache.clear()
