@@ -7,6 +7,7 @@ import secrets
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
 __all__ = ["Settings", "SettingsError"]
@@ -39,6 +40,7 @@ class Settings:
     idempotency_ttl_seconds: int = 24 * 3600
     last_used_resolution_seconds: int = 60
     auth_cache_seconds: float = 5.0
+    outbound_allow: tuple[IPv4Network | IPv6Network, ...] = ()
     swagger_ui_dir: Path = field(default=REPO_ROOT / "node_modules" / "swagger-ui-dist")
 
     @classmethod
@@ -56,11 +58,21 @@ class Settings:
             redis_url=env.get("JOIST_REDIS_URL") or None,
             max_body_bytes=_int(env, "JOIST_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             auth_cache_seconds=_int(env, "JOIST_AUTH_CACHE_SECONDS", 5),
+            outbound_allow=_networks(env, "JOIST_OUTBOUND_ALLOW"),
             swagger_ui_dir=Path(swagger) if swagger else REPO_ROOT / "node_modules" / "swagger-ui-dist",
         )
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    from service.outbound import parse_allow_list
+
+    try:
+        return parse_allow_list(env.get(name, ""))
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from exc
 
 
 MIN_SECRET_LENGTH = 32

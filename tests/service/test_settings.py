@@ -37,3 +37,10 @@ def test_concurrent_first_starts_agree_on_one_key(tmp_path: Path) -> None:
 def test_bad_numbers_are_named() -> None:
     with pytest.raises(SettingsError, match="JOIST_MAX_BODY_BYTES"):
         Settings.from_env({"JOIST_MAX_BODY_BYTES": "lots", "JOIST_SECRET_KEY": "k" * 40})
+
+
+def test_outbound_allow_list_is_read_and_checked() -> None:
+    env = {"JOIST_SECRET_KEY": "k" * 40, "JOIST_OUTBOUND_ALLOW": "127.0.0.1/32,::1/128"}
+    assert [str(n) for n in Settings.from_env(env).outbound_allow] == ["127.0.0.1/32", "::1/128"]
+    with pytest.raises(SettingsError, match="JOIST_OUTBOUND_ALLOW"):
+        Settings.from_env(env | {"JOIST_OUTBOUND_ALLOW": "localhost"})

@@ -1,0 +1,165 @@
+"""The one HTTP client for calls Joist makes to the outside (webhooks, lender pushes, connector
+calls). It refuses private, loopback, link-local, shared (CGNAT), multicast, reserved and
+metadata addresses, including IPv4-mapped IPv6 forms of them, unless the operator's allow-list
+(``JOIST_OUTBOUND_ALLOW``, comma-separated CIDRs) names the network; only allowed networks may
+be reached over plain http. URLs are checked when a subscription is saved and every resolved
+address is checked again when each connection is made, so a DNS answer that changes between the
+two (rebinding) cannot reach an internal address. Redirects are never followed, and response
+bodies are read only up to a cap.
+
+    OutboundRefused (ValueError)   the URL or the address it resolves to is not allowed
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import httpcore
+import httpx
+
+__all__ = ["OutboundPolicy", "OutboundRefused", "parse_allow_list", "read_capped"]
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+MAX_URL_LENGTH = 2048
+
+
+class OutboundRefused(ValueError):
+    """Joist will not send a request there."""
+
+
+def parse_allow_list(raw: str) -> tuple[IPNetwork, ...]:
+    """``"127.0.0.1/32, 10.1.0.0/16"`` → networks; a bad entry raises ``ValueError`` naming it."""
+    networks = []
+    for entry in (part.strip() for part in raw.split(",")):
+        if entry:
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError as exc:
+                raise ValueError(f"{entry!r} is not a CIDR network") from exc
+    return tuple(networks)
+
+
+@dataclass(frozen=True)
+class OutboundPolicy:
+    allow: tuple[IPNetwork, ...] = field(default_factory=tuple)
+
+    def is_allowed_network(self, address: IPAddress) -> bool:
+        return any(address in network for network in self.allow if network.version == address.version)
+
+    def check_address(self, address: IPAddress) -> None:
+        if self.is_allowed_network(address):
+            return
+        inner = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+        target = inner or address
+        if inner is not None and self.is_allowed_network(inner):
+            return
+        if not target.is_global or target.is_multicast:
+            raise OutboundRefused(f"{address} is not a public address")
+
+    def check_url(self, url: str) -> httpx.URL:
+        """The URL's form: https (http only towards allowed networks), a host, nothing hidden."""
+        if len(url) > MAX_URL_LENGTH:
+            raise OutboundRefused(f"the URL is longer than {MAX_URL_LENGTH} characters")
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise OutboundRefused(f"not a URL: {exc}") from exc
+        if parsed.scheme not in ("https", "http") or not parsed.host:
+            raise OutboundRefused("the URL must be absolute, with https:// and a host")
+        if parsed.userinfo:
+            raise OutboundRefused("the URL may not carry a user name or password")
+        if parsed.fragment:
+            raise OutboundRefused("the URL may not carry a #fragment")
+        if parsed.scheme == "http" and not self._literal_in_allow_list(parsed.host):
+            raise OutboundRefused("use https; plain http is only for networks the operator allows")
+        return parsed
+
+    def _literal_in_allow_list(self, host: str) -> bool:
+        try:
+            return self.is_allowed_network(ipaddress.ip_address(host))
+        except ValueError:  # a name: whether it may use http is decided when it resolves
+            return bool(self.allow)
+
+    async def resolve(self, host: str, port: int) -> list[IPAddress]:
+        """Every address ``host`` resolves to, each of them checked; refuse if any is internal."""
+        try:
+            infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise OutboundRefused(f"{host} does not resolve: {exc}") from exc
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+        for address in addresses:
+            self.check_address(address)
+        if not addresses:
+            raise OutboundRefused(f"{host} has no addresses")
+        return addresses
+
+    async def check_destination(self, url: str) -> httpx.URL:
+        """``check_url`` plus resolution: what a subscription gets when it is saved."""
+        parsed = self.check_url(url)
+        addresses = await self.resolve(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
+        if parsed.scheme == "http" and not all(self.is_allowed_network(a) for a in addresses):
+            raise OutboundRefused("use https; plain http is only for networks the operator allows")
+        return parsed
+
+    def client(self, *, connect_timeout: float = 5.0, total_timeout: float = 15.0, **kwargs: Any) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` whose every connection goes through this policy."""
+        timeout = httpx.Timeout(total_timeout, connect=connect_timeout)
+        return httpx.AsyncClient(transport=_GuardedTransport(self), timeout=timeout, follow_redirects=False, **kwargs)
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves and checks the host at connect time, then connects to the checked address.
+    TLS still verifies the certificate against the URL's host name (httpcore passes it as SNI)."""
+
+    def __init__(self, policy: OutboundPolicy) -> None:
+        self._policy = policy
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await self._policy.resolve(host, port)
+        return await self._inner.connect_tcp(
+            str(addresses[0]), port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise OutboundRefused("unix sockets are not an outbound destination")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    def __init__(self, policy: OutboundPolicy) -> None:
+        super().__init__(retries=0)
+        # httpx builds its httpcore pool without a way to pass a network backend; rebuild it
+        # with ours (same defaults), so every connection is checked where it is made.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(), network_backend=_GuardedBackend(policy), retries=0
+        )
+
+
+async def read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """Up to ``limit`` bytes of a streamed response body, and whether it was cut short."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_raw():
+        chunks.append(chunk[: limit - size])
+        size += len(chunk)
+        if size >= limit:
+            return b"".join(chunks), size > limit
+    return b"".join(chunks), False
