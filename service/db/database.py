@@ -58,7 +58,6 @@ class Database:
         self._inline: Connection | None = None
         self._prepared: dict[int, _Prepared] = {}
         self._pool: AsyncConnectionPool[Any] | None = None
-        self._sql: dict[int, tuple[Query, str]] = {}
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -101,7 +100,7 @@ class Database:
         return row
 
     def _sqlite_fetch(self, stmt: Query, params: Mapping[str, Any]) -> list[list[Any]]:
-        prepared = self._sqlite_prepared(stmt)
+        prepared = self._prepare(stmt)
         values = prepared.compiled.construct_params(params)
         args = [values[name] if bind is None else bind(values[name]) for name, bind in prepared.binds]
         conn = self._inline
@@ -113,39 +112,37 @@ class Database:
                 row[index] = process(row[index])
         return rows
 
-    def _sqlite_prepared(self, stmt: Query) -> _Prepared:
+    def _prepare(self, stmt: Query) -> _Prepared:
+        # Statements are module-level constants (see ListQuery), so id() is a stable key; the
+        # statement is kept alongside so the id can never be reused by another object.
         cached = self._prepared.get(id(stmt))
         if cached is None or cached.stmt is not stmt:
             dialect = self.engine.dialect
             compiled = stmt.compile(dialect=dialect)
-            binds = tuple(
-                (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
-                for name in compiled.positiontup or ()
-            )
-            results = tuple(
-                (index, process)
-                for index, column in enumerate(stmt.selected_columns)
-                if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
-            )
+            binds: tuple[tuple[str, Callable[[Any], Any] | None], ...] = ()
+            results: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
+            if self.is_sqlite:  # psycopg adapts PostgreSQL values itself
+                binds = tuple(
+                    (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+                    for name in compiled.positiontup or ()
+                )
+                results = tuple(
+                    (index, process)
+                    for index, column in enumerate(stmt.selected_columns)
+                    if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+                )
             cached = self._prepared[id(stmt)] = _Prepared(stmt, compiled, str(compiled), binds, results)
         return cached
-
-    def _compiled(self, stmt: Query) -> str:
-        # Statements are module-level constants (see ListQuery), so id() is a stable key; the
-        # statement is kept alongside so the id can never be reused by another object.
-        cached = self._sql.get(id(stmt))
-        if cached is None or cached[0] is not stmt:
-            cached = self._sql[id(stmt)] = (stmt, str(stmt.compile(dialect=self.engine.dialect)))
-        return cached[1]
 
     async def _pg_fetch(self, stmt: Query, params: Mapping[str, Any], *, one: bool) -> Any:
         if self._pool is None:
             raise RuntimeError("Database.open() was not awaited before the first read")
-        sql = self._compiled(stmt)
+        prepared = self._prepare(stmt)
+        values = prepared.compiled.construct_params(params)  # adds literal-bound parameters
         for attempt in (1, 2):
             try:
                 async with self._pool.connection() as conn:
-                    cursor = await conn.execute(sql, params)
+                    cursor = await conn.execute(prepared.sql, values)
                     return await (cursor.fetchone() if one else cursor.fetchall())
             except psycopg.OperationalError:
                 if attempt == 2:
@@ -175,7 +172,8 @@ class Database:
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
-    """A SQLite statement compiled once, with its types' processors in parameter/column order."""
+    """A statement compiled once for this database; on SQLite also its types' bind and result
+    processors in parameter and column order (psycopg adapts PostgreSQL values itself)."""
 
     stmt: Any
     compiled: Any

@@ -44,11 +44,7 @@ class RateLimitState:
 
     @property
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
-        return [
-            (b"ratelimit-limit", str(self.limit).encode()),
-            (b"ratelimit-remaining", str(self.remaining).encode()),
-            (b"ratelimit-reset", str(self.reset_seconds).encode()),
-        ]
+        return [(name.lower().encode(), value.encode()) for name, value in self.headers().items()]
 
 
 class RateLimiter:
