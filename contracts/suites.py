@@ -39,10 +39,10 @@ def _expectation(rule: Rule) -> Any:
     return cls(**kwargs, meta={"rule": rule.name, "blocking": rule.blocking})
 
 
-def build_suite(feed: str) -> Any:
-    """A new ``gx.ExpectationSuite`` holding the feed's GX rules, in rule order."""
+def build_suite(feed: str, name: str | None = None) -> Any:
+    """A new ``gx.ExpectationSuite`` (named after the feed unless ``name``) of the feed's GX rules."""
     gx_context()  # GX builds suites only while a context is active
-    suite = gx.ExpectationSuite(name=feed)
+    suite = gx.ExpectationSuite(name=name or feed)
     for rule in rules_for(feed, "gx"):
         suite.add_expectation(_expectation(rule))
     return suite

@@ -20,7 +20,7 @@ def test_a_suite_validates_a_frame_and_reports_by_rule() -> None:
     context = gx_context()
     source = context.data_sources.add_pandas("contracts_test")
     batch_definition = source.add_dataframe_asset(name="location").add_batch_definition_whole_dataframe("all")
-    suite = context.suites.add(build_suite("location_index"))
+    suite = context.suites.add(build_suite("location_index", name="contracts_test_location_index"))
     frame = pd.DataFrame(
         {
             "source_line": [2, 3],

@@ -1,0 +1,78 @@
+"""Warehouse fixtures: a real DuckDB warehouse file in a temporary data directory."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from contracts.report import ValidationReport
+from contracts.schemas import FEEDS
+from warehouse.ingest import ingest_file
+from warehouse.store import connect_warehouse
+
+T0 = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def conn(data_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = connect_warehouse(data_dir)
+    yield connection
+    connection.close()
+
+
+def write_feed(path: Path, feed: str, rows: Sequence[dict[str, object]], header: Sequence[str] | None = None) -> Path:
+    """A CSV body with the feed's header (or the given one) and these rows (missing fields empty)."""
+    fields = list(header or FEEDS[feed].field_names)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return path
+
+
+def offer(sku: str, price: str, region: str = "*", **extra: object) -> dict[str, object]:
+    """A valid supplier row: one EA at ``price`` unless ``extra`` says otherwise."""
+    return {
+        "supplier_sku": sku,
+        "name": extra.pop("name", f"Item {sku}"),
+        "order_uom": extra.pop("order_uom", "EA"),
+        "unit_price": price,
+        "currency": "USD",
+        "price_region": region,
+        **extra,
+    }
+
+
+def ingest(
+    conn: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    feed: str = "supplier_catalog",
+    submission_id: str,
+    source: str = "acme-supply",
+    at: datetime = T0,
+    mode: str = "full",
+    terms: Sequence[str] = (),
+) -> ValidationReport:
+    return ingest_file(
+        conn,
+        feed=feed,
+        submission_id=submission_id,
+        path=path,
+        source=source,
+        received_at=at,
+        mode=mode,  # type: ignore[arg-type]
+        terms=terms,
+    )

@@ -1,0 +1,219 @@
+"""The read API the catalog and cost-data endpoints call: search, detail, cost items, estimates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+
+from contracts.samples import write_cost_items_csv, write_location_index_csv
+from contracts.schemas import NO_PRICE_COMPARISON
+from tests.warehouse.conftest import T0, ingest, offer, write_feed
+from warehouse.catalog import CatalogReader, InvalidQuery, UnknownCostItems, zip_area
+from warehouse.snapshots import publish_snapshot
+from warehouse.store import connect_warehouse
+
+PIPE = {"manufacturer": "Mueller", "manufacturer_part_number": "CU-L-050", "category": "Plumbing > Pipe > Copper"}
+FITTING = {"manufacturer": "NIBCO", "manufacturer_part_number": "607-050", "category": "Plumbing > Fittings > Copper"}
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CatalogReader]:
+    tmp_path = tmp_path_factory.mktemp("catalog")
+    data_dir = tmp_path / "data"
+    conn = connect_warehouse(data_dir)
+    one = [
+        offer(
+            "P1",
+            "25.00",
+            name="Copper pipe type L 1/2 in x 10 ft",
+            order_uom="EA",
+            content_uom="LF",
+            content_per_order_uom="10",
+            available_qty="40",
+            lead_time_days="2",
+            **PIPE,
+        ),
+        offer(
+            "P1",
+            "27.50",
+            region="802",
+            name="Copper pipe type L 1/2 in x 10 ft",
+            order_uom="EA",
+            content_uom="LF",
+            content_per_order_uom="10",
+            available_qty="0",
+            **PIPE,
+        ),
+        offer(
+            "F1",
+            "30.00",
+            name="Copper 90 degree elbow 1/2 in",
+            order_uom="BOX",
+            content_uom="EA",
+            content_per_order_uom="25",
+            available_qty="5",
+            **FITTING,
+        ),
+        offer("S1", "4.10", name="2x4 x 8 ft SPF stud", category="Lumber > Dimensional Lumber", available_qty="900"),
+    ]
+    two = [
+        offer("X-9", "2.40", name="Type L copper tube 1/2in", order_uom="LF", available_qty="1000", **PIPE),
+        offer("X-9", "2.60", region="100", name="Type L copper tube 1/2in", order_uom="LF", **PIPE),
+        offer("E-2", "1.10", name="Elbow copper 90 1/2 in C x C", order_uom="EA", available_qty="300", **FITTING),
+    ]
+    three = [offer("Q", "2.00", name="Copper pipe type L 1/2 in", order_uom="LF", **PIPE)]
+    assert ingest(
+        conn, write_feed(tmp_path / "1.csv", "supplier_catalog", one), submission_id="1", source="one"
+    ).accepted
+    assert ingest(
+        conn, write_feed(tmp_path / "2.csv", "supplier_catalog", two), submission_id="2", source="two"
+    ).accepted
+    assert ingest(
+        conn,
+        write_feed(tmp_path / "3.csv", "supplier_catalog", three),
+        submission_id="3",
+        source="three",
+        terms=[NO_PRICE_COMPARISON],
+    ).accepted
+    costs = write_cost_items_csv(tmp_path / "c.csv", 66)
+    assert ingest(conn, costs.path, feed="cost_items", submission_id="c").accepted
+    assert ingest(
+        conn, write_location_index_csv(tmp_path / "l.csv").path, feed="location_index", submission_id="l"
+    ).accepted
+    publish_snapshot(conn, data_dir=data_dir, product="catalog", now=T0)
+    publish_snapshot(conn, data_dir=data_dir, product="cost_data", now=T0)
+    conn.close()
+    catalog = CatalogReader(data_dir)
+    yield catalog
+    catalog.close()
+
+
+def test_full_text_search_ranks_by_relevance(reader: CatalogReader) -> None:
+    page = reader.search_products(q="copper pipe")
+    names = [h.name for h in page.items]
+    assert names[0] == "Copper pipe type L 1/2 in x 10 ft"
+    assert "2x4 x 8 ft SPF stud" not in names
+    scores = [h.score for h in page.items]
+    assert scores == sorted(scores, reverse=True)
+    # stemming: "elbows" finds "elbow"
+    assert {h.name for h in reader.search_products(q="elbows").items} == {"Copper 90 degree elbow 1/2 in"}
+
+
+def test_cheapest_offer_per_base_unit_and_regional_precedence(reader: CatalogReader) -> None:
+    # everywhere: pipe at 2.50/LF (one), 2.40/LF (two); three forbids comparison but still sells
+    # (three's 2.00/LF is lower, but its terms keep it out of comparisons)
+    hit = next(h for h in reader.search_products(q="copper pipe").items if h.manufacturer == "Mueller")
+    assert (hit.offer.supplier, hit.offer.price_per_base_unit, hit.offer.base_uom) == (
+        "two",
+        Decimal("2.40000000"),
+        "LF",
+    )
+    assert hit.offer_count == 3
+    # in 802 supplier one's regional row (27.50 per 10 LF) replaces its * row
+    detail = reader.get_product(hit.product_id, zip_code="80202")
+    assert detail is not None
+    by_supplier = {o.supplier: o for o in detail.offers}
+    assert by_supplier["one"].price_region == "802"
+    assert by_supplier["one"].unit_price == Decimal("27.5000")
+    assert by_supplier["two"].price_region == "*"
+    # comparable offers cheapest per base unit first, the no-comparison source after them
+    assert [o.supplier for o in detail.offers] == ["two", "one", "three"]
+    assert detail.offers[-1].price_comparison_allowed is False
+    # in 100 supplier two's regional row wins
+    detail_ny = reader.get_product(hit.product_id, zip_code="10001")
+    assert detail_ny is not None
+    assert {o.supplier: o.unit_price for o in detail_ny.offers}["two"] == Decimal("2.6000")
+    assert {o.supplier: o.price_region for o in detail_ny.offers}["one"] == "*"
+
+
+def test_filters(reader: CatalogReader) -> None:
+    lumber = reader.search_products(category="Lumber")
+    assert [h.name for h in lumber.items] == ["2x4 x 8 ft SPF stud"]
+    assert reader.search_products(category="Lumb").items == []
+    only_one = reader.search_products(q="copper", supplier="one")
+    assert {h.offer.supplier for h in only_one.items} == {"one"}
+    # in 802 supplier one's pipe is out of stock (its regional row says 0)
+    in_stock = reader.search_products(q="pipe", supplier="one", zip_code="802", in_stock=True)
+    assert in_stock.items == []
+    cheap = reader.search_products(q="copper", max_price=Decimal("3"))
+    assert all(h.offer.unit_price <= 3 for h in cheap.items)
+    assert reader.search_products(q="copper", min_price=Decimal("26"), max_price=Decimal("28"), zip_code="802").items
+
+
+def test_keyset_pagination_visits_every_product_once(reader: CatalogReader) -> None:
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = reader.search_products(limit=1, cursor=cursor)
+        seen += [h.product_id for h in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 3
+    ranked = reader.search_products(q="copper", limit=1)
+    assert ranked.next_cursor is not None
+    rest = reader.search_products(q="copper", limit=10, cursor=ranked.next_cursor)
+    assert ranked.items[0].product_id not in {h.product_id for h in rest.items}
+
+
+def test_price_history_in_detail(reader: CatalogReader) -> None:
+    hit = reader.search_products(q="elbow").items[0]
+    detail = reader.get_product(hit.product_id)
+    assert detail is not None
+    assert {(p.supplier, p.unit_price, p.effective_to) for p in detail.price_history} == {
+        ("one", Decimal("30.0000"), None),
+        ("two", Decimal("1.1000"), None),
+    }
+    assert reader.get_product("p_nope") is None
+
+
+def test_cost_items_adjusted_by_division_index(reader: CatalogReader) -> None:
+    national = reader.list_cost_items(masterformat="06 11 10.10")
+    local = reader.list_cost_items(masterformat="061110.10", zip_code="10001")
+    assert [i.line_number for i in national.items] == [i.line_number for i in local.items]
+    n, x = national.items[0], local.items[0]
+    assert not n.index_applied
+    assert x.index_applied
+    assert x.location == "New York, NY"
+    assert x.material == (n.material * x.material_index / 100).quantize(Decimal("0.01"))
+    assert x.labor == (n.labor * x.installation_index / 100).quantize(Decimal("0.01"))
+    assert x.labor > n.labor  # New York labor costs more
+    assert reader.list_cost_items(q="gypsum wallboard").items[0].division == "09"
+    unknown_area = reader.list_cost_items(masterformat="06", zip_code="59901")
+    assert not unknown_area.items[0].index_applied
+
+
+def test_estimate(reader: CatalogReader) -> None:
+    item = reader.list_cost_items(masterformat="09 29 10.30", zip_code="802").items[0]
+    estimate = reader.estimate([(item.line_number, Decimal(100)), (item.line_number, Decimal("0.5"))], zip_code="80202")
+    assert estimate.zip_area == "802"
+    assert estimate.currency == "USD"
+    assert estimate.material == (item.material * 100).quantize(Decimal("0.01")) + (item.material / 2).quantize(
+        Decimal("0.01")
+    )
+    assert estimate.total == estimate.material + estimate.labor + estimate.equipment
+    with pytest.raises(UnknownCostItems) as missing:
+        reader.estimate([("99 99 99.99 9999", Decimal(1))])
+    assert missing.value.line_numbers == ["99 99 99.99 9999"]
+
+
+@pytest.mark.parametrize("zip_code", ["8020", "ABCDE", "802021", ""])
+def test_bad_zip_codes(zip_code: str) -> None:
+    with pytest.raises(InvalidQuery):
+        zip_area(zip_code)
+
+
+def test_zip_areas() -> None:
+    assert zip_area("80202") == zip_area("80202-1234") == zip_area("802") == "802"
+
+
+def test_bad_cursor_and_limits(reader: CatalogReader) -> None:
+    for cursor in ("garbage", "WyJ4Il0", "W251bGwsIDFd"):
+        with pytest.raises(InvalidQuery):
+            reader.search_products(cursor=cursor)
+    with pytest.raises(InvalidQuery):
+        reader.search_products(limit=0)
+    with pytest.raises(InvalidQuery):
+        reader.search_products(min_price=Decimal(5), max_price=Decimal(1))

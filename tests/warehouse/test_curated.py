@@ -1,0 +1,112 @@
+"""Curated tables: the current catalog per supplier and region, and price history as SCD2."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from tests.warehouse.conftest import T0, ingest, offer, write_feed
+
+
+def _history(conn: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return conn.execute(
+        "SELECT supplier_sku, price_region, unit_price, effective_from, effective_to, is_current "
+        "FROM price_history ORDER BY supplier_sku, price_region, effective_from"
+    ).fetchall()
+
+
+def test_price_history_is_scd2(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    t1, t2 = T0 + timedelta(days=7), T0 + timedelta(days=14)
+    first = [offer("A", "10.00"), offer("A", "11.00", region="802"), offer("B", "5.00")]
+    assert ingest(conn, write_feed(tmp_path / "1.csv", "supplier_catalog", first), submission_id="1", at=T0).accepted
+    # A's * price changes, A/802 stays, B disappears from a full catalog, C is new
+    second = [offer("A", "12.00"), offer("A", "11.00", region="802"), offer("C", "3.00")]
+    assert ingest(conn, write_feed(tmp_path / "2.csv", "supplier_catalog", second), submission_id="2", at=t1).accepted
+    # B comes back
+    third = [*second, offer("B", "5.50")]
+    assert ingest(conn, write_feed(tmp_path / "3.csv", "supplier_catalog", third), submission_id="3", at=t2).accepted
+
+    ten, eleven, twelve = Decimal("10.0000"), Decimal("11.0000"), Decimal("12.0000")
+    assert _history(conn) == [
+        ("A", "*", ten, T0, t1, False),
+        ("A", "*", twelve, t1, None, True),
+        ("A", "802", eleven, T0, None, True),
+        ("B", "*", Decimal("5.0000"), T0, t1, False),
+        ("B", "*", Decimal("5.5000"), t2, None, True),
+        ("C", "*", Decimal("3.0000"), t1, None, True),
+    ]
+    current = conn.execute("SELECT supplier_sku, price_region, unit_price FROM catalog_offer ORDER BY 1, 2").fetchall()
+    assert current == [
+        ("A", "*", twelve),
+        ("A", "802", eleven),
+        ("B", "*", Decimal("5.5000")),
+        ("C", "*", Decimal("3.0000")),
+    ]
+
+
+def test_delta_submissions_touch_only_their_keys(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    full = [offer("A", "1.00"), offer("B", "2.00")]
+    ingest(conn, write_feed(tmp_path / "f.csv", "supplier_catalog", full), submission_id="f")
+    delta = [offer("B", "2.50")]
+    at = T0 + timedelta(days=1)
+    assert ingest(
+        conn, write_feed(tmp_path / "d.csv", "supplier_catalog", delta), submission_id="d", at=at, mode="delta"
+    ).accepted
+    current = conn.execute("SELECT supplier_sku, unit_price FROM catalog_offer ORDER BY 1").fetchall()
+    assert current == [("A", Decimal("1.0000")), ("B", Decimal("2.5000"))]
+
+
+def test_suppliers_do_not_replace_each_other(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    ingest(conn, write_feed(tmp_path / "a.csv", "supplier_catalog", [offer("X", "1")]), submission_id="a", source="one")
+    ingest(conn, write_feed(tmp_path / "b.csv", "supplier_catalog", [offer("X", "2")]), submission_id="b", source="two")
+    assert conn.execute("SELECT supplier, unit_price FROM catalog_offer ORDER BY 1").fetchall() == [
+        ("one", Decimal("1.0000")),
+        ("two", Decimal("2.0000")),
+    ]
+
+
+def test_a_rejected_submission_changes_nothing(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    ingest(conn, write_feed(tmp_path / "ok.csv", "supplier_catalog", [offer("A", "1.00")]), submission_id="ok")
+    before = (_history(conn), conn.execute("SELECT * FROM catalog_offer").fetchall())
+    bad = [offer("A", "9.00"), offer("B", "-1")]
+    report = ingest(conn, write_feed(tmp_path / "bad.csv", "supplier_catalog", bad), submission_id="bad")
+    assert not report.accepted
+    assert (_history(conn), conn.execute("SELECT * FROM catalog_offer").fetchall()) == before
+
+
+def test_same_product_across_suppliers_shares_an_id(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    shared = {"manufacturer": "NIBCO", "manufacturer_part_number": "C-607 1/2"}
+    ingest(
+        conn,
+        write_feed(tmp_path / "a.csv", "supplier_catalog", [offer("A1", "1", **dict(shared))]),
+        submission_id="a",
+        source="one",
+    )
+    other = {"manufacturer": "Nibco", "manufacturer_part_number": "C607-1/2"}
+    ingest(
+        conn,
+        write_feed(tmp_path / "b.csv", "supplier_catalog", [offer("B7", "2", **other)]),
+        submission_id="b",
+        source="two",
+    )
+    ids = conn.execute("SELECT DISTINCT product_id FROM catalog_offer").fetchall()
+    assert len(ids) == 1
+
+
+def test_cost_data_and_manufacturer_feeds_curate(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    from contracts.samples import write_cost_items_csv, write_location_index_csv, write_manufacturer_csv
+
+    assert ingest(
+        conn, write_cost_items_csv(tmp_path / "c.csv", 40).path, feed="cost_items", submission_id="c"
+    ).accepted
+    li = write_location_index_csv(tmp_path / "l.csv")
+    assert ingest(conn, li.path, feed="location_index", submission_id="l").accepted
+    mf = write_manufacturer_csv(tmp_path / "m.csv", 30)
+    assert ingest(conn, mf.path, feed="manufacturer_feed", submission_id="m", source="mfrs").accepted
+    assert conn.execute("SELECT count(*), count(DISTINCT division) FROM cost_item").fetchone() == (40, 11)
+    assert conn.execute("SELECT count(*) FROM location_index").fetchone() == (li.rows,)
+    row = conn.execute("SELECT json_array_length(specs) > 0 FROM manufacturer_product LIMIT 1").fetchone()
+    assert row == (True,)

@@ -1,0 +1,89 @@
+"""A dirty feed is rejected with a report naming each planted defect's rule and lines."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+
+from contracts.report import ValidationReport
+from contracts.samples import write_supplier_csv
+from tests.warehouse.conftest import ingest, offer, write_feed
+
+
+def test_clean_sample_feed_is_accepted(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = write_supplier_csv(tmp_path / "clean.csv", 1500, seed=2).path
+    report = ingest(conn, path, submission_id="clean")
+    assert report.accepted, [r for r in report.rules if not r.passed]
+    assert report.rows == 1500
+    assert conn.execute("SELECT count(*) FROM catalog_offer").fetchone() == (1500,)
+
+
+def test_dirty_sample_feed_is_rejected_by_rule_with_lines(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    stats = write_supplier_csv(tmp_path / "dirty.csv", 600, seed=2, dirty=True)
+    report = ingest(conn, stats.path, submission_id="dirty")
+    assert not report.accepted
+    failed = {r.rule for r in report.failed_rules}
+    assert set(stats.defects) <= failed
+    with stats.path.open(newline="") as fh:
+        by_line = dict(enumerate(csv.DictReader(fh), start=2))
+    price = report.rule("unit_price_positive")
+    assert price.failed == stats.defects["unit_price_positive"]
+    assert price.samples
+    for sample in price.samples:
+        assert by_line[sample["line"]]["unit_price"].startswith("-")
+    numeric = report.rule("unit_price_numeric")
+    assert numeric.failed == stats.defects["unit_price_numeric"]
+    for sample in numeric.samples:
+        assert by_line[sample["line"]]["unit_price"] == sample["values"]["unit_price_text"]
+    assert report.rule("required_name").failed == stats.defects["required_name"]
+    assert report.rule("order_uom_known").failed == stats.defects["order_uom_known"]
+    dupes = report.rule("unique_sku_per_region")
+    assert dupes.failed == 2 * stats.defects["unique_sku_per_region"]
+    # nothing of a rejected feed reaches the curated tables
+    assert conn.execute("SELECT count(*) FROM catalog_offer").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM price_history").fetchone() == (0,)
+    status = conn.execute("SELECT status FROM submission WHERE submission_id = 'dirty'").fetchone()
+    assert status == ("rejected",)
+
+
+def test_report_samples_are_capped_and_round_trip(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rows = [offer(f"S{i}", "-1") for i in range(45)]
+    report = ingest(conn, write_feed(tmp_path / "neg.csv", "supplier_catalog", rows), submission_id="neg")
+    rule = report.rule("unit_price_positive")
+    assert (rule.passed, rule.checked, rule.failed, len(rule.samples)) == (False, 45, 45, 20)
+    assert rule.samples[0] == {"line": 2, "values": {"unit_price_text": "-1"}}
+    again = ValidationReport.from_dict(report.to_dict())
+    assert again.to_dict() == report.to_dict()
+    assert report.to_dict()["accepted"] is False
+
+
+def test_non_blocking_rules_warn_without_rejecting(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rows = [offer("A", "2.00", gtin="12345")]
+    report = ingest(conn, write_feed(tmp_path / "g.csv", "supplier_catalog", rows), submission_id="gtin")
+    assert report.accepted
+    assert report.rule("gtin_format").status == "warn"
+
+
+def test_package_unit_without_pack_size_is_one_rule(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rows = [offer("A", "2.00", order_uom="BOX"), offer("B", "2.00", order_uom="BUNCH")]
+    report = ingest(conn, write_feed(tmp_path / "p.csv", "supplier_catalog", rows), submission_id="pack")
+    assert [s["line"] for s in report.rule("normalisable").samples] == [2]
+    assert [s["line"] for s in report.rule("order_uom_known").samples] == [3]
+
+
+def test_other_feeds_validate(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    from contracts.samples import write_cost_items_csv, write_location_index_csv, write_manufacturer_csv
+
+    for feed, writer in (
+        ("manufacturer_feed", write_manufacturer_csv),
+        ("cost_items", write_cost_items_csv),
+    ):
+        clean = writer(tmp_path / f"{feed}.csv", 60, seed=1)
+        assert ingest(conn, clean.path, feed=feed, submission_id=f"{feed}-ok").accepted
+        dirty = writer(tmp_path / f"{feed}-dirty.csv", 60, seed=1, dirty=True)
+        report = ingest(conn, dirty.path, feed=feed, submission_id=f"{feed}-bad")
+        assert set(dirty.defects) <= {r.rule for r in report.failed_rules}
+    location = write_location_index_csv(tmp_path / "li.csv", seed=1)
+    assert ingest(conn, location.path, feed="location_index", submission_id="li").accepted

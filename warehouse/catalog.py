@@ -1,0 +1,494 @@
+"""The read API over serving snapshots that the catalog and cost-data endpoints call.
+
+One :class:`CatalogReader` per service process (it holds the warm snapshot connections); every
+method is safe to call from worker threads and runs on its own cursor.
+
+Errors: :class:`InvalidQuery` (a bad ZIP, cursor or estimate line — a 400), :class:`UnknownCostItems`
+(an estimate names line numbers the cost book lacks — a 422), and
+:class:`~warehouse.snapshots.SnapshotUnavailable` (nothing published yet — a 503).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from warehouse._sql import execute
+from warehouse.snapshots import SnapshotReader
+
+__all__ = [
+    "CatalogReader",
+    "CostItem",
+    "CostItemPage",
+    "Estimate",
+    "EstimateLine",
+    "InvalidQuery",
+    "Offer",
+    "PricePoint",
+    "ProductDetail",
+    "ProductHit",
+    "SearchPage",
+    "UnknownCostItems",
+    "zip_area",
+]
+
+_ZIP = re.compile(r"^(\d{3})(?:\d{2}(?:-?\d{4})?)?$")
+_CENT = Decimal("0.01")
+MAX_LIMIT = 100
+
+
+class InvalidQuery(ValueError):
+    """A parameter the reader cannot use; the message says which and why."""
+
+
+class UnknownCostItems(LookupError):
+    """An estimate line names a cost item that the current cost book does not have."""
+
+    def __init__(self, line_numbers: Sequence[str]) -> None:
+        super().__init__("unknown cost items: " + ", ".join(line_numbers))
+        self.line_numbers = list(line_numbers)
+
+
+def zip_area(zip_code: str | None) -> str | None:
+    """The 3-digit ZIP area of a ZIP (``80202``, ``80202-1234``) or area (``802``); None for None."""
+    if zip_code is None:
+        return None
+    match = _ZIP.match(zip_code.strip())
+    if match is None:
+        raise InvalidQuery(f"zip must be a 5-digit ZIP code or a 3-digit ZIP area, not {zip_code!r}")
+    return match.group(1)
+
+
+def _encode_cursor(payload: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(token: str) -> tuple[float, str]:
+    """A (score, key) cursor of this module; anything else is an InvalidQuery."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise InvalidQuery("cursor is not one this API issued") from None
+    if (
+        not isinstance(payload, list)
+        or len(payload) != 2
+        or isinstance(payload[0], bool)
+        or not isinstance(payload[0], int | float)
+        or not isinstance(payload[1], str)
+    ):
+        raise InvalidQuery("cursor is not one this API issued")
+    return float(payload[0]), payload[1]
+
+
+def _limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}")
+    return limit
+
+
+def _text(value: str | None, name: str, max_len: int = 200) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > max_len or "\x00" in value:
+        raise InvalidQuery(f"{name} is too long or holds a NUL character")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One supplier's price for a product in a region (``*`` = every region)."""
+
+    supplier: str
+    supplier_sku: str
+    price_region: str
+    unit_price: Decimal
+    currency: str
+    order_uom: str
+    price_quantity: Decimal
+    content_uom: str | None
+    content_per_order_uom: Decimal | None
+    base_uom: str
+    price_per_base_unit: Decimal
+    available_qty: Decimal | None
+    lead_time_days: int | None
+    valid_from: date | None
+    valid_to: date | None
+    price_comparison_allowed: bool
+
+
+_OFFER_FIELDS = tuple(Offer.__dataclass_fields__)
+
+
+def _offer(values: dict[str, Any]) -> Offer:
+    return Offer(**{k: values[k] for k in _OFFER_FIELDS})
+
+
+@dataclass(frozen=True, slots=True)
+class ProductHit:
+    product_id: str
+    name: str
+    brand: str | None
+    manufacturer: str | None
+    manufacturer_part_number: str | None
+    category: str | None
+    score: float
+    offer: Offer
+    offer_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    items: list[ProductHit]
+    next_cursor: str | None
+    snapshot: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PricePoint:
+    supplier: str
+    supplier_sku: str
+    price_region: str
+    unit_price: Decimal
+    currency: str
+    price_quantity: Decimal
+    order_uom: str
+    base_uom: str
+    price_per_base_unit: Decimal
+    effective_from: datetime
+    effective_to: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductDetail:
+    product_id: str
+    name: str
+    description: str | None
+    brand: str | None
+    manufacturer: str | None
+    manufacturer_part_number: str | None
+    gtin: str | None
+    unspsc: str | None
+    category: str | None
+    base_uom: str | None
+    product_line: str | None
+    specs: list[dict[str, Any]]
+    spec_sheet_url: str | None
+    list_price: Decimal | None
+    list_price_currency: str | None
+    discontinued: bool | None
+    offers: list[Offer]
+    price_history: list[PricePoint]
+    snapshot: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CostItem:
+    """A unit cost line, adjusted to the ZIP area's division index when one applies."""
+
+    line_number: str
+    division: str
+    description: str
+    unit: str
+    crew: str | None
+    daily_output: Decimal | None
+    labor_hours: Decimal | None
+    currency: str
+    material: Decimal
+    labor: Decimal
+    equipment: Decimal
+    total: Decimal
+    total_incl_op: Decimal
+    material_index: Decimal
+    installation_index: Decimal
+    index_applied: bool
+    location: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CostItemPage:
+    items: list[CostItem]
+    next_cursor: str | None
+    zip_area: str | None
+    snapshot: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateLine:
+    item: CostItem
+    quantity: Decimal
+    material: Decimal
+    labor: Decimal
+    equipment: Decimal
+    total: Decimal
+    total_incl_op: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    zip_area: str | None
+    currency: str
+    lines: list[EstimateLine] = field(default_factory=list)
+    material: Decimal = Decimal("0.00")
+    labor: Decimal = Decimal("0.00")
+    equipment: Decimal = Decimal("0.00")
+    total: Decimal = Decimal("0.00")
+    total_incl_op: Decimal = Decimal("0.00")
+    snapshot: str | None = None
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _cost_item(values: dict[str, Any]) -> CostItem:
+    mi = Decimal(values["material_index"])
+    ii = Decimal(values["installation_index"])
+    bm, bl, be = Decimal(values["bare_material"]), Decimal(values["bare_labor"]), Decimal(values["bare_equipment"])
+    bare = bm + bl + be
+    material, labor, equipment = bm * mi / 100, bl * ii / 100, be * ii / 100
+    blend = (material + labor + equipment) / bare if bare else Decimal(1)
+    location = f"{values['city']}, {values['state']}" if values.get("city") else None
+    return CostItem(
+        line_number=values["line_number"],
+        division=values["division"],
+        description=values["description"],
+        unit=values["unit"],
+        crew=values["crew"],
+        daily_output=values["daily_output"],
+        labor_hours=values["labor_hours"],
+        currency=values["currency"],
+        material=_money(material),
+        labor=_money(labor),
+        equipment=_money(equipment),
+        total=_money(material + labor + equipment),
+        total_incl_op=_money(Decimal(values["total_incl_op"]) * blend),
+        material_index=mi,
+        installation_index=ii,
+        index_applied=bool(values["index_applied"]),
+        location=location,
+    )
+
+
+class CatalogReader:
+    """Queries over the ``catalog`` and ``cost_data`` snapshots of a data directory."""
+
+    def __init__(self, data_dir: str | Path) -> None:
+        self.catalog = SnapshotReader(data_dir, "catalog")
+        self.cost_data = SnapshotReader(data_dir, "cost_data")
+
+    def close(self) -> None:
+        self.catalog.close()
+        self.cost_data.close()
+
+    def search_products(
+        self,
+        *,
+        q: str | None = None,
+        category: str | None = None,
+        supplier: str | None = None,
+        zip_code: str | None = None,
+        in_stock: bool = False,
+        min_price: Decimal | None = None,
+        max_price: Decimal | None = None,
+        limit: int = 25,
+        cursor: str | None = None,
+    ) -> SearchPage:
+        """Products matching the filters, best match first, each with its cheapest offer per base
+        unit for the ZIP's area (an area's own price wins over the supplier's ``*`` price)."""
+        after_score: float | None = None
+        after_id: str | None = None
+        if cursor is not None:
+            after_score, after_id = _decode_cursor(cursor)
+        if min_price is not None and max_price is not None and min_price > max_price:
+            raise InvalidQuery("min_price is above max_price")
+        params = {
+            "q": _text(q, "q"),
+            "category": _text(category, "category"),
+            "supplier": _text(supplier, "supplier"),
+            "zip_area": zip_area(zip_code),
+            "in_stock": bool(in_stock),
+            "min_price": min_price,
+            "max_price": max_price,
+            "after_score": after_score,
+            "after_id": after_id,
+            "limit": _limit(limit) + 1,
+        }
+        with self.catalog.cursor() as cur:
+            snapshot = _snapshot_id(cur)
+            result = execute(cur, "catalog", "search_products", params)
+            names = [d[0] for d in result.description or []]
+            rows = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+        items = [
+            ProductHit(
+                product_id=r["product_id"],
+                name=r["name"],
+                brand=r["brand"],
+                manufacturer=r["manufacturer"],
+                manufacturer_part_number=r["manufacturer_part_number"],
+                category=r["category"],
+                score=float(r["score"]),
+                offer=_offer(r),
+                offer_count=int(r["offer_count"]),
+            )
+            for r in rows[:limit]
+        ]
+        next_cursor = _encode_cursor([items[-1].score, items[-1].product_id]) if len(rows) > limit else None
+        return SearchPage(items, next_cursor, snapshot)
+
+    def get_product(self, product_id: str, *, zip_code: str | None = None) -> ProductDetail | None:
+        """A product with every supplier's offer (cheapest per base unit first) and price history."""
+        area = zip_area(zip_code)
+        with self.catalog.cursor() as cur:
+            snapshot = _snapshot_id(cur)
+            found = execute(cur, "catalog", "product", {"product_id": product_id})
+            names = [d[0] for d in found.description or []]
+            row = found.fetchone()
+            if row is None:
+                return None
+            product = dict(zip(names, row, strict=True))
+            result = execute(cur, "catalog", "product_offers", {"product_id": product_id, "zip_area": area})
+            offer_names = [d[0] for d in result.description or []]
+            offers = [_offer(dict(zip(offer_names, r, strict=True))) for r in result.fetchall()]
+            history = [
+                PricePoint(*r)
+                for r in execute(
+                    cur, "catalog", "product_history", {"product_id": product_id, "zip_area": area}
+                ).fetchall()
+            ]
+        specs = json.loads(product["specs"]) if product["specs"] else []
+        return ProductDetail(
+            product_id=product["product_id"],
+            name=product["name"],
+            description=product["description"],
+            brand=product["brand"],
+            manufacturer=product["manufacturer"],
+            manufacturer_part_number=product["manufacturer_part_number"],
+            gtin=product["gtin"],
+            unspsc=product["unspsc"],
+            category=product["category"],
+            base_uom=product["base_uom"],
+            product_line=product["product_line"],
+            specs=specs,
+            spec_sheet_url=product["spec_sheet_url"],
+            list_price=product["list_price"],
+            list_price_currency=product["list_price_currency"],
+            discontinued=product["discontinued"],
+            offers=offers,
+            price_history=history,
+            snapshot=snapshot,
+        )
+
+    def _cost_rows(self, params: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
+        with self.cost_data.cursor() as cur:
+            snapshot = _snapshot_id(cur)
+            result = execute(cur, "catalog", "cost_items", params)
+            names = [d[0] for d in result.description or []]
+            return [dict(zip(names, r, strict=True)) for r in result.fetchall()], snapshot
+
+    def list_cost_items(
+        self,
+        *,
+        masterformat: str | None = None,
+        q: str | None = None,
+        zip_code: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> CostItemPage:
+        """Cost lines (by MasterFormat prefix such as ``06 11`` and/or text), adjusted to the ZIP's area."""
+        area = zip_area(zip_code)
+        prefix = _text(masterformat, "masterformat", 40)
+        if prefix is not None:
+            prefix = prefix.replace(" ", "")
+            if not re.fullmatch(r"\d{1,10}(?:\.\d{0,2})?\d{0,4}", prefix):
+                raise InvalidQuery("masterformat must be a MasterFormat number or prefix, e.g. 06 11 10")
+        after_score: float | None = None
+        after_line: str | None = None
+        if cursor is not None:
+            after_score, after_line = _decode_cursor(cursor)
+        rows, snapshot = self._cost_rows(
+            {
+                "q": _text(q, "q"),
+                "masterformat": prefix,
+                "line_keys": None,
+                "zip_area": area,
+                "after_score": after_score,
+                "after_line": after_line,
+                "limit": _limit(limit) + 1,
+            }
+        )
+        items = [_cost_item(r) for r in rows[:limit]]
+        next_cursor = (
+            _encode_cursor([float(rows[limit - 1]["score"]), items[-1].line_number]) if len(rows) > limit else None
+        )
+        return CostItemPage(items, next_cursor, area, snapshot)
+
+    def estimate(self, lines: Sequence[tuple[str, Decimal]], *, zip_code: str | None = None) -> Estimate:
+        """Material, labor, equipment and totals for (line number, quantity) lines in a ZIP's area."""
+        if not lines:
+            raise InvalidQuery("an estimate needs at least one line")
+        if len(lines) > 1000:
+            raise InvalidQuery("an estimate takes at most 1000 lines")
+        for line_number, quantity in lines:
+            if not isinstance(quantity, Decimal) or not quantity.is_finite() or quantity < 0:
+                raise InvalidQuery(f"quantity for {line_number!r} must be a decimal number, zero or more")
+        area = zip_area(zip_code)
+        keys = sorted({" ".join(str(n).split()).replace(" ", "") for n, _ in lines})
+        rows, snapshot = self._cost_rows(
+            {
+                "q": None,
+                "masterformat": None,
+                "line_keys": keys,
+                "zip_area": area,
+                "after_score": None,
+                "after_line": None,
+                "limit": len(keys) + 1,
+            }
+        )
+        items = {r["line_number"].replace(" ", ""): _cost_item(r) for r in rows}
+        missing = [n for n, _ in lines if str(n).replace(" ", "") not in items]
+        if missing:
+            raise UnknownCostItems(missing)
+        out: list[EstimateLine] = []
+        for line_number, quantity in lines:
+            item = items[str(line_number).replace(" ", "")]
+            out.append(
+                EstimateLine(
+                    item=item,
+                    quantity=quantity,
+                    material=_money(item.material * quantity),
+                    labor=_money(item.labor * quantity),
+                    equipment=_money(item.equipment * quantity),
+                    total=_money(item.total * quantity),
+                    total_incl_op=_money(item.total_incl_op * quantity),
+                )
+            )
+        currencies = {line.item.currency for line in out}
+        if len(currencies) > 1:
+            raise InvalidQuery("the lines are priced in more than one currency")
+        return Estimate(
+            zip_area=area,
+            currency=currencies.pop(),
+            lines=out,
+            material=sum((x.material for x in out), Decimal("0.00")),
+            labor=sum((x.labor for x in out), Decimal("0.00")),
+            equipment=sum((x.equipment for x in out), Decimal("0.00")),
+            total=sum((x.total for x in out), Decimal("0.00")),
+            total_incl_op=sum((x.total_incl_op for x in out), Decimal("0.00")),
+            snapshot=snapshot,
+        )
+
+
+def _snapshot_id(cur: Any) -> str | None:
+    row = execute(cur, "catalog", "snapshot_id").fetchone()
+    return None if row is None else str(row[0])

@@ -1,0 +1,206 @@
+"""Landing: a feed file (CSV, NDJSON or ``{"records": [...]}`` JSON, optionally gzip) → ``landed_<feed>``.
+
+Every field lands as text with the line it came from; nothing is typed yet, so a bad value never
+fails the load. What can fail is the file itself, and each such failure is a named structure rule
+of the report (``readable``, ``header``, ``row_shape``, ``not_empty``; see contracts.rules).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from contracts.report import MAX_SAMPLES, RuleResult
+from contracts.rules import STRUCTURE_RULES
+from contracts.schemas import FEEDS, check_header
+from warehouse._sql import execute
+
+__all__ = ["BodyFormat", "Landed", "body_format", "land_feed"]
+
+BodyFormat = Literal["csv", "ndjson", "json"]
+
+_SUFFIXES: dict[str, BodyFormat] = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "json"}
+_SHIFT_LIMIT = 1000  # beyond this many set-aside lines, later line numbers stay approximate
+
+
+@dataclass(slots=True)
+class Landed:
+    """What landing a file produced: its rows and the structure rules' results."""
+
+    feed: str
+    submission_id: str
+    rows: int
+    structure: list[RuleResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.passed for r in self.structure)
+
+
+def body_format(path: str | Path) -> BodyFormat:
+    """The format a body file's name declares (``body.csv.gz`` → ``csv``)."""
+    name = Path(path).name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    suffix = Path(name).suffix
+    if suffix not in _SUFFIXES:
+        raise ValueError(f"cannot tell the format of {Path(path).name!r}: expected .csv, .ndjson, .jsonl or .json")
+    return _SUFFIXES[suffix]
+
+
+def _result(
+    name: str,
+    *,
+    passed: bool,
+    checked: int = 0,
+    failed: int = 0,
+    samples: list[dict[str, object]] | None = None,
+    message: str | None = None,
+) -> RuleResult:
+    rule = next(r for r in STRUCTURE_RULES if r.name == name)
+    return RuleResult(
+        rule=name,
+        description=rule.description,
+        kind=rule.kind,
+        blocking=rule.blocking,
+        passed=passed,
+        checked=checked,
+        failed=failed,
+        samples=samples or [],
+        message=message,
+    )
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The field names of a CSV file's first line (read by Python: DuckDB's sniffer gives up on
+    files whose later rows are malformed, and those must still be reported row by row)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as raw:
+        first = raw.readline(1 << 20)
+    text = first.decode("utf-8-sig")  # strict: a header that is not UTF-8 is unreadable
+    return [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
+
+
+def _gzip_complete(path: Path) -> None:
+    """Raise EOFError if a gzip file is truncated (DuckDB reads up to the cut without a word)."""
+    with gzip.open(path, "rb") as raw:
+        while raw.read(1 << 22):
+            pass
+
+
+def _error_text(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:500] if text else type(exc).__name__
+
+
+def _set_aside_lines(conn: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Lines the CSV reader rejected, split into encoding and row-shape problems; renumbers the
+    kept rows, since the reader numbered them without the rejected lines."""
+    encoding: list[dict[str, object]] = []
+    shape: list[dict[str, object]] = []
+    rejects = execute(conn, "landing", "rejected_lines").fetchall()
+    for line, error_type, csv_line, message in rejects:
+        sample: dict[str, object] = {"line": int(line), "values": {"text": (csv_line or "")[:200]}, "error": message}
+        kind = str(error_type).upper()
+        (encoding if "ENCODING" in kind or "UNICODE" in kind else shape).append(sample)
+    for line, *_ in rejects[:_SHIFT_LIMIT]:
+        execute(conn, "landing", "shift_lines_after_reject", {"line": int(line)})
+    return encoding, shape
+
+
+def land_feed(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    feed: str,
+    submission_id: str,
+    path: str | Path,
+    fmt: BodyFormat | None = None,
+) -> Landed:
+    """Load one submission's body into ``landed_<feed>`` (replacing an earlier landing of it)."""
+    spec = FEEDS[feed]
+    body = Path(path)
+    fmt = fmt or body_format(body)
+    execute(conn, "landing", f"delete_{feed}", {"submission_id": submission_id})
+    landed = Landed(feed, submission_id, 0)
+
+    if not body.is_file() or body.stat().st_size == 0:
+        landed.structure += [
+            _result("readable", passed=body.is_file(), message=None if body.is_file() else "the body file is missing"),
+            _result("not_empty", passed=False, message="the body is empty (0 bytes)"),
+        ]
+        return landed
+
+    params: dict[str, object] = {"path": str(body)}
+    try:
+        if body.name.lower().endswith(".gz"):
+            _gzip_complete(body)
+        if fmt == "csv":
+            names = _csv_header(body)
+        else:
+            names = [r[0] for r in execute(conn, "landing", f"{fmt}_keys", params).fetchall()]
+    except (duckdb.Error, OSError, UnicodeDecodeError, EOFError, csv.Error, gzip.BadGzipFile) as exc:
+        landed.structure.append(_result("readable", passed=False, message=_error_text(exc)))
+        return landed
+
+    problem = check_header(spec, names)
+    if fmt != "csv" and problem is not None and not problem.unknown and names:
+        # a JSON record may leave out a required key on some rows only: that is a row problem
+        # (required_<field>), not a header problem, as long as some record has the field
+        problem = None
+    if problem is not None:
+        landed.structure += [
+            _result("readable", passed=True),
+            _result("header", passed=False, message=problem.message()),
+        ]
+        return landed
+
+    try:
+        conn.execute("DROP TABLE IF EXISTS landing_rejects")
+        conn.execute("DROP TABLE IF EXISTS landing_reject_scans")
+        if fmt == "csv":
+            execute(conn, "landing", "read_csv", {**params, "columns": dict.fromkeys(names, "VARCHAR")})
+        else:
+            structure = json.dumps(dict.fromkeys(spec.field_names, "VARCHAR"))
+            execute(conn, "landing", f"read_{fmt}", {**params, "structure": structure})
+    except duckdb.Error as exc:
+        landed.structure += [
+            _result("readable", passed=False, message=_error_text(exc)),
+            _result("header", passed=True),
+        ]
+        return landed
+
+    encoding_bad: list[dict[str, object]] = []
+    shape_bad: list[dict[str, object]] = []
+    if fmt == "csv":
+        encoding_bad, shape_bad = _set_aside_lines(conn)
+    encoding_count, shape_count = len(encoding_bad), len(shape_bad)
+    row = execute(conn, "landing", "landing_row_count").fetchone()
+    landed.rows = int(row[0]) if row else 0
+    execute(conn, "landing", feed, {"submission_id": submission_id})
+    conn.execute("DROP TABLE IF EXISTS landing_rows")
+    checked = landed.rows + encoding_count + shape_count
+    landed.structure += [
+        _result(
+            "readable",
+            passed=encoding_count == 0,
+            checked=checked,
+            failed=encoding_count,
+            samples=encoding_bad[:MAX_SAMPLES],
+            message="lines that are not UTF-8" if encoding_count else None,
+        ),
+        _result("header", passed=True),
+        _result(
+            "row_shape", passed=shape_count == 0, checked=checked, failed=shape_count, samples=shape_bad[:MAX_SAMPLES]
+        ),
+        _result(
+            "not_empty", passed=landed.rows > 0, checked=landed.rows, message=None if landed.rows else "no records"
+        ),
+    ]
+    return landed

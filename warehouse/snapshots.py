@@ -1,0 +1,307 @@
+"""Serving snapshots: the bridge from the warehouse to the service.
+
+Layout, per data product (``catalog``, ``cost_data``)::
+
+    <data_dir>/serving/<product>/
+        <product>-<UTC time>-<random>.duckdb    one immutable file per publish
+        CURRENT                                  the file name now served (one line)
+
+**Publishing** (pipelines only): curated tables are copied into a new file (name ending
+``.building``) through an ``ATTACH`` of the warehouse connection, the file's full-text indexes
+are built inside it, the file is checkpointed, closed and renamed to ``.duckdb``; then
+``CURRENT`` is replaced atomically (written to a temporary file, ``os.replace``). A reader
+therefore sees the old snapshot or the new one, never a half-written table. The newest ``keep``
+files stay for rollback (``rollback_snapshot``); older ones are deleted.
+
+**Reading** (the service): :class:`SnapshotReader` keeps one warm read-only connection per
+process, and each call runs on its own cursor of that connection. A call that finds ``CURRENT``
+changed opens the new file and hands later calls to it; the old connection closes once its last
+cursor is done. No restart, and no request fails because of a publish.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse._sql import execute, sql
+from warehouse.fts import load_fts
+
+__all__ = [
+    "PRODUCTS",
+    "Snapshot",
+    "SnapshotReader",
+    "SnapshotUnavailable",
+    "current_snapshot",
+    "list_snapshots",
+    "publish_snapshot",
+    "rollback_snapshot",
+    "serving_dir",
+]
+
+#: data product → (tables copied from the warehouse, full-text index statements)
+PRODUCTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "catalog": (("catalog_offers", "catalog_products", "catalog_price_history"), ("catalog_fts",)),
+    "cost_data": (("cost_items", "location_index"), ("cost_data_fts",)),
+}
+
+_NAME = re.compile(r"^[a-z_]+-\d{8}T\d{12}Z-[0-9a-f]{8}\.duckdb$")
+_READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
+class SnapshotUnavailable(LookupError):
+    """No snapshot of the data product has been published yet (or its file is gone)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    product: str
+    snapshot_id: str
+    path: Path
+    published_at: datetime
+    tables: dict[str, int] = field(default_factory=dict)
+
+
+def serving_dir(data_dir: str | Path, product: str) -> Path:
+    """``<data_dir>/serving/<product>``."""
+    if product not in PRODUCTS:
+        raise KeyError(f"unknown data product {product!r}")
+    return Path(data_dir) / "serving" / product
+
+
+def _literal_path(path: Path) -> str:
+    text = str(path)
+    if "'" in text:  # ATTACH takes a literal, not a parameter; our own paths never hold a quote
+        raise ValueError(f"refusing a path with a quote: {text!r}")
+    return text
+
+
+def _write_pointer(directory: Path, name: str) -> None:
+    tmp = directory / f".CURRENT.{secrets.token_hex(4)}.tmp"
+    with tmp.open("w") as fh:
+        fh.write(name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, directory / "CURRENT")
+    try:  # make the rename itself durable
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:  # pragma: no cover - platforms without directory fsync
+        pass
+
+
+def current_snapshot(data_dir: str | Path, product: str) -> str | None:
+    """The file name ``CURRENT`` points at, or None before the first publish."""
+    try:
+        name = (serving_dir(data_dir, product) / "CURRENT").read_text().strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def list_snapshots(data_dir: str | Path, product: str) -> list[str]:
+    """Published snapshot file names, oldest first."""
+    directory = serving_dir(data_dir, product)
+    if not directory.is_dir():
+        return []
+    return sorted(p.name for p in directory.iterdir() if _NAME.match(p.name))
+
+
+def publish_snapshot(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    data_dir: str | Path,
+    product: str,
+    keep: int = 3,
+    now: datetime | None = None,
+) -> Snapshot:
+    """Build a new immutable snapshot of ``product`` from the warehouse and make it current."""
+    if keep < 1:
+        raise ValueError("keep at least one snapshot")
+    tables, indexes = PRODUCTS[product]
+    published_at = now or datetime.now(UTC)
+    directory = serving_dir(data_dir, product)
+    directory.mkdir(parents=True, exist_ok=True)
+    snapshot_id = f"{product}-{published_at.astimezone(UTC):%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(4)}"
+    final = directory / f"{snapshot_id}.duckdb"
+    building = directory / f"{snapshot_id}.duckdb.building"
+
+    conn.execute(f"ATTACH '{_literal_path(building)}' AS snap")
+    try:
+        for name in tables:
+            if "published_at" in sql("serving", name):
+                execute(conn, "serving", name, {"published_at": published_at})
+            else:
+                execute(conn, "serving", name)
+    finally:
+        conn.execute("DETACH snap")
+
+    counts: dict[str, int] = {}
+    snap = duckdb.connect(str(building), config=dict(_READ_CONFIG))
+    try:
+        load_fts(snap)
+        for index in indexes:
+            execute(snap, "serving", index)
+        execute(snap, "serving", "info_table")
+        for key, value in (
+            ("product", product),
+            ("snapshot_id", snapshot_id),
+            ("published_at", published_at.isoformat()),
+        ):
+            execute(snap, "serving", "info_insert", {"key": key, "value": value})
+        for table_name, _ in execute(snap, "serving", "table_counts").fetchall():
+            if table_name == "snapshot_info":
+                continue
+            row = snap.table(str(table_name)).aggregate("count(*)").fetchone()
+            counts[str(table_name)] = int(row[0]) if row else 0
+        snap.execute("CHECKPOINT")
+    finally:
+        snap.close()
+    os.replace(building, final)
+    _write_pointer(directory, final.name)
+    _prune(directory, keep, final.name)
+    return Snapshot(product, snapshot_id, final, published_at, counts)
+
+
+def _prune(directory: Path, keep: int, current: str) -> None:
+    names = sorted(p.name for p in directory.iterdir() if _NAME.match(p.name))
+    for name in names[:-keep]:
+        if name != current:
+            (directory / name).unlink(missing_ok=True)
+    for leftover in directory.glob("*.duckdb.building"):
+        if leftover.name != f"{current}.building":
+            leftover.unlink(missing_ok=True)
+    for wal in directory.glob("*.duckdb.building.wal"):
+        wal.unlink(missing_ok=True)
+
+
+def rollback_snapshot(data_dir: str | Path, product: str) -> str:
+    """Point ``CURRENT`` back at the snapshot published before the current one."""
+    names = list_snapshots(data_dir, product)
+    current = current_snapshot(data_dir, product)
+    if current not in names or names.index(current) == 0:
+        raise SnapshotUnavailable(f"no earlier {product} snapshot to roll back to")
+    previous = names[names.index(current) - 1]
+    _write_pointer(serving_dir(data_dir, product), previous)
+    return previous
+
+
+class _Open:
+    """One read-only connection to one snapshot file, counted while cursors use it."""
+
+    def __init__(self, name: str, path: Path) -> None:
+        self.name = name
+        self.conn = duckdb.connect(str(path), read_only=True, config=dict(_READ_CONFIG))
+        try:
+            load_fts(self.conn)
+        except BaseException:
+            self.conn.close()
+            raise
+        self.users = 0
+        self.retired = False
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.conn.close()
+
+
+class SnapshotReader:
+    """The service's view of one data product's current snapshot; safe to share between threads.
+
+    ``with reader.cursor() as cur: cur.execute(...)`` runs on a cursor of the process's warm
+    connection to the snapshot that was current when the call began.
+    """
+
+    def __init__(self, data_dir: str | Path, product: str) -> None:
+        self._dir = serving_dir(data_dir, product)
+        self.product = product
+        self._lock = threading.Lock()
+        self._open: _Open | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    @property
+    def snapshot_id(self) -> str | None:
+        """The snapshot the next call will read (None before the first publish)."""
+        name = self._pointed_name()
+        return name.removesuffix(".duckdb") if name else None
+
+    def _pointed_name(self) -> str | None:
+        try:
+            name = (self._dir / "CURRENT").read_text().strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _acquire(self) -> _Open:
+        pointer = self._dir / "CURRENT"
+        try:
+            st = pointer.stat()
+        except FileNotFoundError:
+            raise SnapshotUnavailable(f"no {self.product} snapshot has been published") from None
+        stamp = (st.st_ino, st.st_mtime_ns)
+        with self._lock:
+            if self._open is None or stamp != self._stamp:
+                name = self._pointed_name()
+                if name is None:
+                    raise SnapshotUnavailable(f"no {self.product} snapshot has been published")
+                if self._open is None or name != self._open.name:
+                    path = self._dir / name
+                    if not path.is_file():
+                        raise SnapshotUnavailable(f"{self.product} snapshot {name} is missing")
+                    fresh = _Open(name, path)
+                    old, self._open = self._open, fresh
+                    if old is not None:
+                        old.retired = True
+                        if old.users == 0:
+                            old.close()
+                self._stamp = stamp
+            handle = self._open
+            handle.users += 1
+            return handle
+
+    def _release(self, handle: _Open) -> None:
+        with self._lock:
+            handle.users -= 1
+            if handle.retired and handle.users == 0:
+                handle.close()
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the current snapshot, closed (and the snapshot released) on exit."""
+        handle = self._acquire()
+        try:
+            with self._lock:
+                cur = handle.conn.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+        finally:
+            self._release(handle)
+
+    def close(self) -> None:
+        """Close the connection (at process shutdown); later calls open it again."""
+        with self._lock:
+            if self._open is not None:
+                self._open.retired = True
+                if self._open.users == 0:
+                    self._open.close()
+                self._open = None
+                self._stamp = None

@@ -1,0 +1,1 @@
+SELECT value FROM snapshot_info WHERE key = 'snapshot_id'

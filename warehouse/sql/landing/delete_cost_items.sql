@@ -1,0 +1,1 @@
+DELETE FROM landed_cost_items WHERE submission_id = $submission_id

@@ -1,0 +1,1 @@
+DELETE FROM landed_location_index WHERE submission_id = $submission_id

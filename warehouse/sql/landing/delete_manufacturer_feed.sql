@@ -1,0 +1,1 @@
+DELETE FROM landed_manufacturer_feed WHERE submission_id = $submission_id

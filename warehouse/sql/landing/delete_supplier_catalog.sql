@@ -1,0 +1,1 @@
+DELETE FROM landed_supplier_catalog WHERE submission_id = $submission_id

@@ -1,0 +1,25 @@
+-- The feed's rows as sent: every field as text, with the submission and the source line.
+CREATE TABLE IF NOT EXISTS landed_supplier_catalog (
+    submission_id VARCHAR NOT NULL,
+    source_line BIGINT NOT NULL,
+    supplier_sku VARCHAR,
+    name VARCHAR,
+    description VARCHAR,
+    brand VARCHAR,
+    manufacturer VARCHAR,
+    manufacturer_part_number VARCHAR,
+    gtin VARCHAR,
+    unspsc VARCHAR,
+    category VARCHAR,
+    order_uom VARCHAR,
+    content_uom VARCHAR,
+    content_per_order_uom VARCHAR,
+    price_quantity VARCHAR,
+    unit_price VARCHAR,
+    currency VARCHAR,
+    price_region VARCHAR,
+    available_qty VARCHAR,
+    lead_time_days VARCHAR,
+    valid_from VARCHAR,
+    valid_to VARCHAR
+)

@@ -1,0 +1,27 @@
+-- Manufacturer rows typed; specs parsed from JSON.
+CREATE TABLE IF NOT EXISTS staged_manufacturer_feed (
+    submission_id VARCHAR NOT NULL,
+    source_line BIGINT NOT NULL,
+    manufacturer VARCHAR,
+    model_number VARCHAR,
+    name VARCHAR,
+    description VARCHAR,
+    product_line VARCHAR,
+    category VARCHAR,
+    gtin VARCHAR,
+    unspsc VARCHAR,
+    specs_text VARCHAR,
+    specs JSON,
+    specs_valid BOOLEAN,
+    list_price_text VARCHAR,
+    list_price DECIMAL(18, 4),
+    currency VARCHAR,
+    uom VARCHAR,
+    lead_time_days_text VARCHAR,
+    lead_time_days INTEGER,
+    discontinued_text VARCHAR,
+    discontinued BOOLEAN,
+    discontinued_given BOOLEAN NOT NULL,
+    spec_sheet_url VARCHAR,
+    product_key VARCHAR
+)

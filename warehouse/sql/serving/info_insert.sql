@@ -1,0 +1,1 @@
+INSERT INTO snapshot_info VALUES ($key, $value)

@@ -1,0 +1,1 @@
+CREATE TABLE snapshot_info (key VARCHAR PRIMARY KEY, value VARCHAR)

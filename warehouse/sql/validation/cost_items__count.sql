@@ -1,0 +1,1 @@
+SELECT count(*) FROM staged_cost_items WHERE submission_id = $submission_id

@@ -1,0 +1,2 @@
+-- The staged rows Great Expectations validates, in source order.
+SELECT * FROM staged_cost_items WHERE submission_id = $submission_id ORDER BY source_line

@@ -1,0 +1,1 @@
+SELECT count(*) FROM staged_location_index WHERE submission_id = $submission_id

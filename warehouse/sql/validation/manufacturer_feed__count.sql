@@ -1,0 +1,1 @@
+SELECT count(*) FROM staged_manufacturer_feed WHERE submission_id = $submission_id

@@ -1,0 +1,1 @@
+SELECT count(*) FROM staged_supplier_catalog WHERE submission_id = $submission_id

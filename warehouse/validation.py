@@ -1,0 +1,181 @@
+"""Validation: the contracts' rules over a staged submission, as one :class:`ValidationReport`.
+
+Great Expectations validates frames pulled from DuckDB (its SQL path over DuckDB is unreliable),
+chunk by chunk so that memory stays bounded; every GX rule is a row-level expectation, so chunk
+results add up exactly. Rules about sets of rows (uniqueness) are SQL over the whole staged table
+(``warehouse/sql/validation/<feed>__<rule>.sql``). Structure rules come from landing.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from contracts.report import MAX_SAMPLES, RuleResult, ValidationReport
+from contracts.rules import Rule, rules_for
+from warehouse._sql import execute, sql
+
+__all__ = ["CHUNK_ROWS", "validate_staged"]
+
+CHUNK_ROWS = 250_000
+_STANDARD_VECTOR = 2048
+_gx_lock = threading.Lock()  # a GX context is not safe to share between threads
+_batches: dict[str, Any] = {}
+_suites: dict[str, Any] = {}
+
+
+def _batch_definition(feed: str) -> Any:
+    from contracts.suites import build_suite, gx_context
+
+    if feed not in _batches:
+        context = gx_context()
+        try:
+            source = context.data_sources.get("joist_staged")
+        except (KeyError, ValueError, LookupError):
+            source = context.data_sources.add_pandas("joist_staged")
+        asset = source.add_dataframe_asset(name=feed)
+        _batches[feed] = asset.add_batch_definition_whole_dataframe(f"{feed}_chunk")
+        _suites[feed] = context.suites.add(build_suite(feed))
+    return _batches[feed]
+
+
+def _plain(value: Any) -> Any:
+    """A sample value as JSON can carry it."""
+    if hasattr(value, "item") and not isinstance(value, Decimal):  # numpy scalars
+        value = value.item()
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, datetime | date) or hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def _frames(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, chunk_rows: int) -> Iterator[Any]:
+    cursor = conn.cursor()
+    try:
+        cursor.execute(sql("validation", f"{feed}__frame"), {"submission_id": submission_id})
+        vectors = max(1, chunk_rows // _STANDARD_VECTOR)
+        while True:
+            frame = cursor.fetch_df_chunk(vectors)
+            if frame is None or len(frame) == 0:
+                return
+            yield frame
+    finally:
+        cursor.close()
+
+
+def _gx_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, chunk_rows: int) -> list[RuleResult]:
+    rules = rules_for(feed, "gx")
+    results = {
+        r.name: RuleResult(rule=r.name, description=r.description, kind=r.kind, blocking=r.blocking, passed=True)
+        for r in rules
+    }
+    by_name: dict[str, Rule] = {r.name: r for r in rules}
+    with _gx_lock:
+        batch_definition = _batch_definition(feed)
+        suite = _suites[feed]
+        for frame in _frames(conn, feed, submission_id, chunk_rows):
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+            outcome = batch.validate(
+                suite,
+                result_format={
+                    "result_format": "SUMMARY",
+                    "unexpected_index_column_names": ["source_line"],
+                    "partial_unexpected_count": MAX_SAMPLES,
+                },
+            )
+            lookup = None
+            for item in outcome.results:
+                name = str(item.expectation_config.meta["rule"])
+                result, rule = results[name], by_name[name]
+                info = item.exception_info or {}
+                raised = info.get("raised_exception") or any(
+                    isinstance(v, dict) and v.get("raised_exception") for v in info.values()
+                )
+                if raised:
+                    result.passed = False
+                    result.message = "the expectation could not be evaluated"
+                    continue
+                stats = item.result or {}
+                result.checked += int(stats.get("element_count") or 0)
+                failed = int(stats.get("unexpected_count") or 0)
+                result.failed += failed
+                if not item.success:
+                    result.passed = False
+                if failed and len(result.samples) < MAX_SAMPLES:
+                    if lookup is None:
+                        lookup = frame.set_index("source_line", drop=False)
+                    for hit in stats.get("partial_unexpected_index_list") or []:
+                        if len(result.samples) >= MAX_SAMPLES:
+                            break
+                        line = int(hit["source_line"])
+                        row = lookup.loc[line]
+                        values = {c: _plain(row[c]) for c in rule.columns}
+                        result.samples.append({"line": line, "values": values})
+    return [results[r.name] for r in rules]
+
+
+def _sql_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, rows: int) -> list[RuleResult]:
+    out = []
+    for rule in rules_for(feed, "sql"):
+        cursor = execute(
+            conn, "validation", f"{feed}__{rule.name}", {"submission_id": submission_id, "limit": MAX_SAMPLES}
+        )
+        names = [d[0] for d in cursor.description or []]
+        found = cursor.fetchall()
+        failed = int(found[0][-1]) if found else 0
+        samples = []
+        for record in found:
+            values = dict(zip(names, record, strict=True))
+            samples.append(
+                {
+                    "line": int(values["source_line"]),
+                    "values": {c: _plain(values[c]) for c in rule.columns if c in values},
+                }
+            )
+        out.append(
+            RuleResult(
+                rule=rule.name,
+                description=rule.description,
+                kind=rule.kind,
+                blocking=rule.blocking,
+                passed=failed == 0,
+                checked=rows,
+                failed=failed,
+                samples=samples,
+            )
+        )
+    return out
+
+
+def validate_staged(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    feed: str,
+    submission_id: str,
+    structure: Sequence[RuleResult] = (),
+    rows: int | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ValidationReport:
+    """Run every rule of ``feed`` over a staged submission and report each one.
+
+    ``structure`` are the landing's results. When the file could not be read at all (no rows
+    landed), the report holds those alone: there is nothing for the other rules to look at.
+    """
+    if rows is None:
+        row = execute(conn, "validation", f"{feed}__count", {"submission_id": submission_id}).fetchone()
+        rows = int(row[0]) if row else 0
+    results = list(structure)
+    if rows == 0:
+        return ValidationReport(feed=feed, rows=0, rules=results)
+    results += _gx_results(conn, feed, submission_id, chunk_rows)
+    results += _sql_results(conn, feed, submission_id, rows)
+    return ValidationReport(feed=feed, rows=rows, rules=results)
