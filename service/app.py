@@ -17,9 +17,12 @@ from sqlalchemy.orm import Session
 
 from service.api_keys.routes import ApiKeyController
 from service.api_keys.services import REVOKED_KEYS
+from service.budgets.routes import BudgetController
+from service.change_orders.routes import ChangeOrderController
 from service.crypto import Sealer
 from service.db.database import Database
 from service.db.engine import make_engine
+from service.documents.routes import DocumentController
 from service.events.routes import EventController
 from service.http.auth import Authenticator, AuthMiddleware
 from service.http.docs import docs_router
@@ -29,12 +32,25 @@ from service.http.openapi import openapi_json
 from service.http.problems import exception_handlers, schema_router_problems
 from service.http.query import check_request, index_query_params
 from service.http.ratelimit import RateLimiter
+from service.invoices.routes import InvoiceController
 from service.projects.routes import ProjectController
+from service.schedules.routes import ScheduleController
 from service.settings import Settings
+from service.vendors.routes import VendorController
 
 __all__ = ["API_V1_ROUTES", "create_app"]
 
-API_V1_ROUTES: list[Any] = [ApiKeyController, ProjectController, EventController]
+API_V1_ROUTES: list[Any] = [
+    ApiKeyController,
+    ProjectController,
+    BudgetController,
+    ScheduleController,
+    InvoiceController,
+    ChangeOrderController,
+    VendorController,
+    DocumentController,
+    EventController,
+]
 
 _DESCRIPTION = """The public API of Joist, the construction platform's integration marketplace.
 

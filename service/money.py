@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-__all__ = ["STORAGE_SCALE", "canonical_amount"]
+from service.errors import FieldError
+
+__all__ = ["MAX_AMOUNT", "STORAGE_SCALE", "amount_error", "canonical_amount"]
 
 STORAGE_SCALE = Decimal("0.0001")  # NUMERIC(18, 4)
+MAX_AMOUNT = Decimal("99999999999999.9999")
 _CENTS = Decimal("0.01")
 
 
@@ -18,3 +21,18 @@ def canonical_amount(value: Decimal) -> Decimal:
         trimmed = trimmed.copy_abs()  # never "-0.00"
     exponent = trimmed.as_tuple().exponent
     return trimmed.quantize(_CENTS) if isinstance(exponent, int) and exponent > -2 else trimmed
+
+
+def amount_error(field: str, value: Decimal | None, *, signed: bool = False) -> FieldError | None:
+    """Why ``value`` cannot be stored as an amount (``NUMERIC(18, 4)``), or None when it can.
+
+    Amounts are finite, at most 4 decimals, and no larger than ``MAX_AMOUNT`` in size; they are
+    non-negative unless ``signed``."""
+    if value is None:
+        return None
+    exponent = value.as_tuple().exponent
+    floor = -MAX_AMOUNT if signed else Decimal(0)
+    if isinstance(exponent, int) and exponent >= -4 and floor <= value <= MAX_AMOUNT:
+        return None
+    span = "from -99,999,999,999,999 to 99,999,999,999,999" if signed else "from 0 to 99,999,999,999,999"
+    return FieldError(field, f"an amount {span} with at most 4 decimals")

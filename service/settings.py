@@ -14,6 +14,7 @@ __all__ = ["Settings", "SettingsError"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_BODY_BYTES = 1_048_576
+DEFAULT_MAX_DOCUMENT_BYTES = 25 * 1_048_576
 
 
 class SettingsError(ValueError):
@@ -37,6 +38,7 @@ class Settings:
     secret_key: str
     redis_url: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES  # an uploaded document's content
     idempotency_ttl_seconds: int = 24 * 3600
     last_used_resolution_seconds: int = 60
     auth_cache_seconds: float = 5.0
@@ -57,6 +59,7 @@ class Settings:
             secret_key=secret_key,
             redis_url=env.get("JOIST_REDIS_URL") or None,
             max_body_bytes=_int(env, "JOIST_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
+            max_document_bytes=_int(env, "JOIST_MAX_DOCUMENT_BYTES", DEFAULT_MAX_DOCUMENT_BYTES),
             auth_cache_seconds=_int(env, "JOIST_AUTH_CACHE_SECONDS", 5),
             outbound_allow=_networks(env, "JOIST_OUTBOUND_ALLOW"),
             swagger_ui_dir=Path(swagger) if swagger else REPO_ROOT / "node_modules" / "swagger-ui-dist",

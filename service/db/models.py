@@ -2,8 +2,30 @@
 
 from service.accounts.models import Builder, User
 from service.api_keys.models import ApiKey
+from service.budgets.models import Budget, BudgetLine
+from service.change_orders.models import ChangeOrder
+from service.documents.models import Document
 from service.events.models import Event
 from service.http.models import IdempotencyRecord
+from service.invoices.models import Invoice, InvoiceLine
 from service.projects.models import Project
+from service.schedules.models import Schedule, ScheduleTask
+from service.vendors.models import Vendor
 
-__all__ = ["ApiKey", "Builder", "Event", "IdempotencyRecord", "Project", "User"]
+__all__ = [
+    "ApiKey",
+    "Budget",
+    "BudgetLine",
+    "Builder",
+    "ChangeOrder",
+    "Document",
+    "Event",
+    "IdempotencyRecord",
+    "Invoice",
+    "InvoiceLine",
+    "Project",
+    "Schedule",
+    "ScheduleTask",
+    "User",
+    "Vendor",
+]

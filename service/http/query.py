@@ -15,9 +15,11 @@ from litestar.routes import HTTPRoute
 from service.errors import FieldError, InvalidInput
 from service.http.auth import check_scope
 
-__all__ = ["check_request", "index_query_params"]
+__all__ = ["RAW_BODY", "check_request", "index_query_params"]
 
 _OPT = "joist.query_params"
+# Handler opt of routes that stream a raw body (a document's content): it is never read here.
+RAW_BODY = "joist.raw_body"
 _FORMATS = "joist.strict_query_formats"
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})?")
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
@@ -47,7 +49,11 @@ async def _reject_nul(request: Request[Any, Any, Any]) -> None:
     """NUL has no place in any text Joist keeps (PostgreSQL refuses it outright)."""
     if b"%00" in request.scope.get("query_string", b""):
         raise InvalidInput.field("query", "NUL characters are not allowed")
-    if request.method in _WITH_BODY and "json" in (request.headers.get("content-type") or "json"):
+    if (
+        request.method in _WITH_BODY
+        and "json" in (request.headers.get("content-type") or "json")
+        and not request.route_handler.opt.get(RAW_BODY)
+    ):
         body = await request.body()
         if b"\x00" in body or b"\\u0000" in body:
             raise InvalidInput.field("body", "NUL characters (\\u0000) are not allowed in text")

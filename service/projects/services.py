@@ -15,12 +15,11 @@ from sqlalchemy.orm import Session
 
 from service.errors import FieldError, InvalidInput, NotFound
 from service.events.services import record
-from service.money import canonical_amount
+from service.money import amount_error, canonical_amount
 from service.projects.models import Project
 from service.projects.repositories import LIST_COLUMNS, ProjectRepository
 from service.projects.schemas import Address, ProjectCreate, ProjectOut, ProjectUpdate
-
-MAX_AMOUNT = Decimal("99999999999999.9999")  # NUMERIC(18, 4)
+from service.records import remove
 
 __all__ = ["create_project", "delete_project", "render", "render_project", "update_project"]
 
@@ -33,11 +32,8 @@ def _check(project: Project) -> None:
         errors.append(FieldError("end_date", "must not be before start_date"))
     if (project.contract_value is None) != (project.currency is None):
         errors.append(FieldError("currency", "contract_value and currency go together"))
-    value = project.contract_value
-    if value is not None and not (
-        value.is_finite() and MAX_AMOUNT >= value >= 0 and value.as_tuple().exponent >= -4  # type: ignore[operator]
-    ):
-        errors.append(FieldError("contract_value", "an amount from 0 to 99,999,999,999,999 with at most 4 decimals"))
+    if money := amount_error("contract_value", project.contract_value):
+        errors.append(money)
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
 
@@ -97,7 +93,8 @@ def update_project(session: Session, builder_id: uuid.UUID, project_id: uuid.UUI
 def delete_project(session: Session, builder_id: uuid.UUID, project_id: uuid.UUID) -> None:
     project = get_project(session, builder_id, project_id)
     last = render_project(project)
-    ProjectRepository(session).delete(project)
+    # The core records of a project restrict its deletion: a 409 until they are gone.
+    remove(session, project, "project", "budgets, schedules, invoices, change orders or documents")
     _emit(session, project, "deleted", sequence=project.version + 1, data=last)
 
 

@@ -1,0 +1,1 @@
+"""Documents: metadata, and the uploaded file kept under ``<data_dir>/documents/<builder>/<id>``."""

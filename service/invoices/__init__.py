@@ -1,0 +1,1 @@
+"""Invoices: what a vendor bills against a project; draft → submitted → approved → paid."""

@@ -1,0 +1,1 @@
+"""Schedules: a project's tasks with dates, progress and finish-to-start dependencies."""

@@ -1,0 +1,1 @@
+"""Vendors: the builder's own list of subcontractors and suppliers."""
