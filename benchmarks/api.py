@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import platform
 import re
 import shutil
 import signal
@@ -19,17 +18,14 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
-__all__ = ["Result", "WrkStats", "main", "parse_wrk", "run_database", "write_docs"]
+from benchmarks.report import DOCS, ROOT, machine, markdown_table, print_table, write_docs
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- bench:api-keys:start -->", "<!-- bench:api-keys:end -->"
-DOCS_HEADER = "# Benchmarks\n\nEach section below is written by the benchmark command it names; rerun it, don't edit.\n"
+__all__ = ["Result", "WrkStats", "main", "parse_wrk", "run_database"]
+
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASES = ("sqlite", "postgresql")
 ROUTES = {"trivial": "/healthz", "authenticated": "/api/v1/api-keys?limit=25"}
@@ -215,21 +211,8 @@ def rows(results: Sequence[Result]) -> list[tuple[str, ...]]:
     return out
 
 
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
-    cpu = model[1] if model else platform.processor() or "unknown CPU"
-    return f"nproc {os.cpu_count()}, {cpu}; Python {platform.python_version()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def print_table(table: list[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in [HEADINGS, *table]) for i in range(len(HEADINGS))]
-    for row in [HEADINGS, tuple("-" * w for w in widths), *table]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-
-
 def markdown(table: list[tuple[str, ...]], command: str, host: str, args: argparse.Namespace) -> str:
-    lines = [f"| {' | '.join(HEADINGS)} |", f"|{'---|' * len(HEADINGS)}", *(f"| {' | '.join(r)} |" for r in table)]
+    lines = markdown_table(HEADINGS, table)
     method = (
         f"One `joist serve` process (one uvicorn worker) per database; `wrk -t1 -c{args.connections} "
         f"-d{args.duration}s --latency` on loopback after a {WARMUP_S} s warm-up; the authenticated route is "
@@ -238,19 +221,6 @@ def markdown(table: list[tuple[str, ...]], command: str, host: str, args: argpar
     )
     head = ["## API keys and plan rate limits", "", f"Command: `{command}` — {host}.", "", method, ""]
     return "\n".join(head + lines)
-
-
-def write_docs(section: str) -> None:
-    """Replace the marked section of docs/benchmarks.md, or append it."""
-    text = DOCS.read_text() if DOCS.exists() else DOCS_HEADER
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -266,10 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = [r for db in DATABASES if args.only in (None, db) for r in run_database(db, args)]
     table, host = rows(results), machine()
     print(host)
-    print_table(table)
+    print_table(HEADINGS, table)
     if args.write_docs:
         command = " ".join(["uv run python -m benchmarks.api", *(sys.argv[1:] if argv is None else argv)])
-        write_docs(markdown(table, command, host, args))
+        write_docs("api-keys", markdown(table, command, host, args))
         print(f"wrote {DOCS}")
     return 1 if any(r.error for r in results) else 0
 

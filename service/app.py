@@ -33,10 +33,13 @@ from service.http.problems import exception_handlers, schema_router_problems
 from service.http.query import check_request, index_query_params
 from service.http.ratelimit import RateLimiter
 from service.invoices.routes import InvoiceController
+from service.outbound import OutboundPolicy
 from service.projects.routes import ProjectController
 from service.schedules.routes import ScheduleController
 from service.settings import Settings
 from service.vendors.routes import VendorController
+from service.webhooks.routes import WebhookController
+from service.webhooks.services import SECRET_PURPOSE
 
 __all__ = ["API_V1_ROUTES", "create_app"]
 
@@ -50,6 +53,7 @@ API_V1_ROUTES: list[Any] = [
     VendorController,
     DocumentController,
     EventController,
+    WebhookController,
 ]
 
 _DESCRIPTION = """The public API of Joist, the construction platform's integration marketplace.
@@ -125,7 +129,16 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
         on_shutdown=[limiter.close, db.close],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi,
-        state=State({"settings": settings, "db": db, "limiter": limiter, "authenticator": authenticator}),
+        state=State(
+            {
+                "settings": settings,
+                "db": db,
+                "limiter": limiter,
+                "authenticator": authenticator,
+                "outbound": OutboundPolicy(settings.outbound_allow),
+                "webhook_sealer": Sealer(settings.secret_key, SECRET_PURPOSE),
+            }
+        ),
         logging_config=None,
         debug=False,
     )

@@ -113,6 +113,65 @@ def serve(ctx: Context, host: str, port: int, workers: int, access_log: bool) ->
     )
 
 
+@main.command()
+@click.option("--once", is_flag=True, help="Claim and send one batch, then exit.")
+@click.option(
+    "--builder",
+    "builder_slugs",
+    multiple=True,
+    help="Serve only this builder's deliveries (repeatable): a dedicated worker for a busy tenant.",
+)
+@pass_ctx
+def worker(ctx: Context, once: bool, builder_slugs: tuple[str, ...]) -> None:
+    """Send webhook deliveries: claim what is due, post it signed, retry on the schedule.
+
+    Any number of workers may run against PostgreSQL. SIGTERM (or Ctrl-C) stops claiming,
+    lets the attempts in flight finish and records them, then exits.
+    """
+    import logging
+    import signal
+
+    import anyio
+
+    from service.db.database import Database
+    from service.db.engine import make_engine
+    from service.webhooks.worker import worker_from_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from service.accounts.services import get_builder_by_slug
+
+    settings = ctx.settings
+    builders: tuple[Any, ...] = ()
+    if builder_slugs:
+        with ctx.session() as session:
+            builders = tuple(_run(lambda: [get_builder_by_slug(session, s).id for s in builder_slugs]))
+    db = Database(make_engine(settings.database_url, pool_size=4, max_overflow=4))
+    sender = worker_from_settings(db, settings, builders)
+
+    async def run() -> None:
+        if once:
+            outcomes = await sender.run_once()
+            click.echo(f"{len(outcomes)} attempts")
+            return
+        stop = anyio.Event()
+
+        async def on_signal() -> None:
+            with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+                async for _ in signals:
+                    stop.set()
+                    return
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(on_signal)
+            await sender.run(stop)
+            tg.cancel_scope.cancel()
+
+    try:
+        anyio.run(run)
+    finally:
+        db.engine.dispose()
+
+
 # -- builders and keys ----------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
-"""The one HTTP client for calls Joist makes to the outside (webhooks, lender pushes, connector
-calls). It refuses private, loopback, link-local, shared (CGNAT), multicast, reserved and
-metadata addresses, including IPv4-mapped IPv6 forms of them, unless the operator's allow-list
+"""The one HTTP client for calls Joist makes to the outside (webhooks, lender pushes,
+connector calls): ``OutboundPolicy.session()``, an aiohttp session behind a guard. It refuses
+private, loopback, link-local, shared (CGNAT), multicast, reserved and metadata addresses,
+including IPv4-mapped IPv6 forms of them, unless the operator's allow-list
 (``JOIST_OUTBOUND_ALLOW``, comma-separated CIDRs) names the network; only allowed networks may
 be reached over plain http. URLs are checked when a subscription is saved and every resolved
 address is checked again when each connection is made, so a DNS answer that changes between the
@@ -14,15 +15,16 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+import ssl
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
+import aiohttp.abc
 import anyio
-import httpcore
 import httpx
 
-__all__ = ["OutboundPolicy", "OutboundRefused", "parse_allow_list", "read_capped"]
+__all__ = ["GuardedSession", "OutboundPolicy", "OutboundRefused", "parse_allow_list", "read_capped"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -107,59 +109,82 @@ class OutboundPolicy:
             raise OutboundRefused("use https; plain http is only for networks the operator allows")
         return parsed
 
-    def client(self, *, connect_timeout: float = 5.0, total_timeout: float = 15.0, **kwargs: Any) -> httpx.AsyncClient:
-        """An ``httpx.AsyncClient`` whose every connection goes through this policy."""
-        timeout = httpx.Timeout(total_timeout, connect=connect_timeout)
-        return httpx.AsyncClient(transport=_GuardedTransport(self), timeout=timeout, follow_redirects=False, **kwargs)
+    def session(
+        self,
+        *,
+        limit: int,
+        connect_timeout: float = 5.0,
+        total_timeout: float = 15.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> GuardedSession:
+        """A pool of at most ``limit`` connections whose every connection goes through this
+        policy. Pass one ``ssl_context`` to many sessions: building one loads the CA bundle."""
+        connector = aiohttp.TCPConnector(
+            limit=limit,
+            resolver=_GuardedResolver(self),  # host names are resolved and checked at connect time
+            use_dns_cache=False,
+            ssl=ssl_context or True,
+        )
+        timeout = aiohttp.ClientTimeout(total=total_timeout, connect=connect_timeout)
+        return GuardedSession(self, aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False))
+
+    def check_target(self, url: str) -> None:
+        """``check_url``, and for an IP literal its address too (names are checked at connect)."""
+        parsed = self.check_url(url)
+        try:
+            literal = ipaddress.ip_address(parsed.host)
+        except ValueError:
+            return
+        self.check_address(literal)
 
 
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Resolves and checks the host at connect time, then connects to the checked address.
-    TLS still verifies the certificate against the URL's host name (httpcore passes it as SNI)."""
+class GuardedSession:
+    """``post`` without redirects, to a checked target; aiohttp does the rest."""
 
+    def __init__(self, policy: OutboundPolicy, session: aiohttp.ClientSession) -> None:
+        self._policy = policy
+        self._session = session
+
+    def post(self, url: str, *, data: bytes, headers: dict[str, str]) -> Any:
+        # aiohttp connects to IP literals without asking the resolver: check them here.
+        self._policy.check_target(url)
+        return self._session.post(url, data=data, headers=headers, allow_redirects=False)
+
+    async def close(self) -> None:
+        await self._session.close()
+
+
+class _GuardedResolver(aiohttp.abc.AbstractResolver):
     def __init__(self, policy: OutboundPolicy) -> None:
         self._policy = policy
-        self._inner = httpcore.AnyIOBackend()
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[aiohttp.abc.ResolveResult]:
         addresses = await self._policy.resolve(host, port)
-        return await self._inner.connect_tcp(
-            str(addresses[0]), port, timeout=timeout, local_address=local_address, socket_options=socket_options
-        )
+        return [
+            {
+                "hostname": host,
+                "host": str(address),
+                "port": port,
+                "family": socket.AF_INET6 if address.version == 6 else socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+            for address in addresses
+        ]
 
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        raise OutboundRefused("unix sockets are not an outbound destination")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, policy: OutboundPolicy) -> None:
-        super().__init__(retries=0)
-        # httpx builds its httpcore pool without a way to pass a network backend; rebuild it
-        # with ours (same defaults), so every connection is checked where it is made.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(), network_backend=_GuardedBackend(policy), retries=0
-        )
+    async def close(self) -> None:
+        pass
 
 
-async def read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """Up to ``limit`` bytes of a streamed response body, and whether it was cut short."""
+async def read_capped(response: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:
+    """Up to ``limit`` bytes of an aiohttp response body, and whether it was cut short."""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_raw():
+    async for chunk in response.content.iter_any():
         chunks.append(chunk[: limit - size])
         size += len(chunk)
         if size >= limit:
-            return b"".join(chunks), size > limit
+            return b"".join(chunks), size > limit or not response.content.at_eof()
     return b"".join(chunks), False

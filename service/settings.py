@@ -43,6 +43,8 @@ class Settings:
     last_used_resolution_seconds: int = 60
     auth_cache_seconds: float = 5.0
     outbound_allow: tuple[IPv4Network | IPv6Network, ...] = ()
+    webhook_timeout_seconds: int = 15
+    webhook_endpoint_concurrency: int = 8
     swagger_ui_dir: Path = field(default=REPO_ROOT / "node_modules" / "swagger-ui-dist")
 
     @classmethod
@@ -62,6 +64,8 @@ class Settings:
             max_document_bytes=_int(env, "JOIST_MAX_DOCUMENT_BYTES", DEFAULT_MAX_DOCUMENT_BYTES),
             auth_cache_seconds=_int(env, "JOIST_AUTH_CACHE_SECONDS", 5),
             outbound_allow=_networks(env, "JOIST_OUTBOUND_ALLOW"),
+            webhook_timeout_seconds=_int(env, "JOIST_WEBHOOK_TIMEOUT_SECONDS", 15),
+            webhook_endpoint_concurrency=_int(env, "JOIST_WEBHOOK_ENDPOINT_CONCURRENCY", 8),
             swagger_ui_dir=Path(swagger) if swagger else REPO_ROOT / "node_modules" / "swagger-ui-dist",
         )
 

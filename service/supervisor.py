@@ -1,5 +1,5 @@
-"""``joist up``: the embedded default's processes (API, Dagster webserver and daemon) in one
-command, with URLs and the demo key printed once everything answers."""
+"""``joist up``: the embedded default's processes (API, webhook worker, Dagster webserver and
+daemon) in one command, with URLs and the demo key printed once everything answers."""
 
 from __future__ import annotations
 
@@ -55,11 +55,15 @@ def run_all(settings: Settings, *, host: str, port: int, dagster_port: int | Non
     engine.dispose()
 
     env = {**os.environ, "JOIST_DATA_DIR": str(settings.data_dir), "JOIST_DATABASE_URL": settings.database_url}
+    # The embedded default is a development instance: webhooks may reach a receiver on this
+    # machine unless the operator set an allow-list of their own.
+    env.setdefault("JOIST_OUTBOUND_ALLOW", "127.0.0.1/32")
     joist = [sys.executable, "-m", "service.cli"]
     procs: list[subprocess.Popen[bytes]] = [
         subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
             [*joist, "serve", "--host", host, "--port", str(port)], env=env, cwd=REPO_ROOT
-        )
+        ),
+        subprocess.Popen([*joist, "worker"], env=env, cwd=REPO_ROOT),  # noqa: S603 (as above)
     ]
     if dagster_port is not None:
         denv = {**env, "DAGSTER_HOME": str(_dagster_home(settings))}
@@ -112,6 +116,7 @@ def run_all(settings: Settings, *, host: str, port: int, dagster_port: int | Non
         lines.append(f"  Dagster UI       http://{host}:{dagster_port}")
     lines += [
         f"  Data dir         {settings.data_dir}",
+        f"  Webhook worker   running; receivers allowed on {env['JOIST_OUTBOUND_ALLOW']}",
         "",
         "Demo API key (builder cascade-homes, every scope):",
         f"  {demo_key}",

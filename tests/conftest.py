@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,12 @@ def migrated_url(database_url: str) -> str:
 @pytest.fixture(scope="session")
 def settings(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = tmp_path_factory.mktemp("data")
-    return Settings(data_dir=data_dir, database_url=migrated_url, secret_key="test-instance-key-0123456789abcdefghij")
+    return Settings(
+        data_dir=data_dir,
+        database_url=migrated_url,
+        secret_key="test-instance-key-0123456789abcdefghij",
+        outbound_allow=(IPv4Network("127.0.0.1/32"),),  # webhook receivers in tests listen on loopback
+    )
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from service.invoices.models import Invoice, InvoiceLine
 from service.projects.models import Project
 from service.schedules.models import Schedule, ScheduleTask
 from service.vendors.models import Vendor
+from service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiKey",
@@ -28,4 +29,7 @@ __all__ = [
     "ScheduleTask",
     "User",
     "Vendor",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -1,5 +1,5 @@
 """Recording events. Call ``record`` in the same session as the change it describes, so the
-change and its event commit (or roll back) together."""
+change, its event and the event's webhook deliveries commit (or roll back) together."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.events.models import Event
 from service.events.schemas import EventOut
+from service.webhooks.fanout import fan_out
 
 __all__ = ["record", "render"]
 
@@ -25,7 +26,9 @@ def record(
     entity_id: uuid.UUID,
     sequence: int,
     data: msgspec.Struct,
+    only_subscription: uuid.UUID | None = None,
 ) -> Event:
+    now = datetime.now(UTC)
     event = Event(
         builder_id=builder_id,
         type=type,
@@ -33,10 +36,11 @@ def record(
         entity_id=entity_id,
         sequence=sequence,
         data=msgspec.to_builtins(data),
-        created_at=datetime.now(UTC),
+        created_at=now,
     )
     session.add(event)
     session.flush()
+    fan_out(session, builder_id=builder_id, event_id=event.id, event_type=type, now=now, only=only_subscription)
     return event
 
 

@@ -109,24 +109,39 @@ def test_names_resolving_inside_are_refused_at_save_time() -> None:
         asyncio.run(NOTHING_ALLOWED.check_destination("https://no-such-host.invalid/hook"))
 
 
-def test_the_client_refuses_at_connect_time_and_never_reaches_the_receiver(receiver: str) -> None:
-    async def send() -> None:
-        async with NOTHING_ALLOWED.client() as client:
-            await client.post(f"{receiver}/hook", content=b"{}")
+def test_the_session_refuses_at_connect_time_and_never_reaches_the_receiver(receiver: str) -> None:
+    port = receiver.rsplit(":", 1)[1]
 
-    with pytest.raises(OutboundRefused):
-        asyncio.run(send())
+    async def send(url: str) -> None:
+        session = NOTHING_ALLOWED.session(limit=1)
+        try:
+            async with session.post(url, data=b"{}", headers={}):
+                pass
+        finally:
+            await session.close()
+
+    # A name is resolved and its addresses checked when the connection is made ...
+    with pytest.raises(OutboundRefused, match="not a public address"):
+        asyncio.run(send(f"https://localhost:{port}/hook"))
+    # ... and an IP literal, which needs no resolving, is checked before anything is sent.
+    with pytest.raises(OutboundRefused, match="not a public address"):
+        asyncio.run(send(f"https://127.0.0.1:{port}/hook"))
     assert _Receiver.hits == []
 
 
 def test_an_allowed_network_is_reached_redirects_are_not_followed_and_bodies_are_capped(receiver: str) -> None:
     async def send() -> tuple[int, int, bytes, bool]:
-        async with LOOPBACK_ONLY.client() as client:
-            ok = await client.post(f"{receiver}/hook", content=b"{}")
-            redirected = await client.post(f"{receiver}/redirect", content=b"{}")
-            async with client.stream("POST", f"{receiver}/huge", content=b"{}") as huge:
+        session = LOOPBACK_ONLY.session(limit=2)
+        try:
+            async with session.post(f"{receiver}/hook", data=b"{}", headers={}) as ok:
+                ok_status = ok.status
+            async with session.post(f"{receiver}/redirect", data=b"{}", headers={}) as redirected:
+                redirected_status = redirected.status
+            async with session.post(f"{receiver}/huge", data=b"{}", headers={}) as huge:
                 body, cut = await read_capped(huge, 20_480)
-        return ok.status_code, redirected.status_code, body, cut
+        finally:
+            await session.close()
+        return ok_status, redirected_status, body, cut
 
     ok, redirected, body, cut = asyncio.run(send())
     assert (ok, redirected) == (200, 302)

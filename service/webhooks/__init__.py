@@ -1,0 +1,1 @@
+"""Webhook subscriptions, deliveries and the worker that sends them (Standard Webhooks)."""
