@@ -22,6 +22,7 @@ from tests.conftest import LiveServer, Tenant
 from tests.service.receiver import Receiver
 
 HOOKS = "/api/v1/webhooks"
+TOTAL = "2500.00"  # 40 × 62.50
 
 
 @pytest.fixture
@@ -197,3 +198,41 @@ def test_a_database_that_drops_every_connection_is_survived(
     os.kill(worker.pid, signal.SIGTERM)
     output, _ = worker.communicate(timeout=20)
     assert worker.returncode == 0, output
+
+
+def test_an_invoice_created_and_approved_reaches_a_receiver_signed(
+    client: httpx.Client,
+    tenant: Tenant,
+    receiver: Receiver,
+    start_worker: Callable[..., subprocess.Popen[str]],
+) -> None:
+    """The issue's end-to-end case: API, outbox, `joist worker`, a loopback receiver, and a
+    Standard Webhooks library verifying what arrived."""
+    from standardwebhooks.webhooks import Webhook
+
+    resp = client.post(HOOKS, json={"url": receiver.url("/ok"), "event_types": ["invoice.*"]}, headers=tenant.auth)
+    assert resp.status_code == 201, resp.text
+    secret = resp.json()["secret"]
+    start_worker(tenant)
+    project = client.post("/api/v1/projects", json={"name": "Cedar Ridge"}, headers=tenant.auth).json()
+    invoice = client.post(
+        "/api/v1/invoices",
+        json={
+            "project_id": project["id"],
+            "number": "INV-1001",
+            "currency": "USD",
+            "line_items": [{"description": "Framing labor", "quantity": "40", "unit_price": "62.50"}],
+        },
+        headers=tenant.auth,
+    )
+    assert invoice.status_code == 201, invoice.text
+    url = f"/api/v1/invoices/{invoice.json()['id']}"
+    assert client.post(f"{url}/submit", headers=tenant.auth).status_code == 200
+    assert client.post(f"{url}/approve", headers=tenant.auth).status_code == 200
+
+    got = receiver.wait_for("/ok", 3, timeout=20)
+    payloads = [Webhook(secret).verify(r.body, r.headers) for r in got]
+    assert sorted(p["type"] for p in payloads) == ["invoice.approved", "invoice.created", "invoice.submitted"]
+    approved = next(p for p in payloads if p["type"] == "invoice.approved")
+    assert approved["data"]["status"] == "approved"
+    assert approved["data"]["number"] == "INV-1001" and approved["data"]["total"] == TOTAL
