@@ -485,7 +485,7 @@ def test_huge_answers_are_cut_at_20_kb(
     assert len(body.encode()) <= 20 * 1024 + len("…[truncated]".encode())
 
 
-def test_one_slow_endpoint_cannot_take_every_slot(
+def test_claims_take_a_bounded_share_per_endpoint(
     client: httpx.Client, tenant: Tenant, receiver: Receiver, make_worker: Callable[..., DeliveryWorker]
 ) -> None:
     slow = subscribe(client, tenant, receiver.url("/slow/0.3"), "project.created")
@@ -495,29 +495,38 @@ def test_one_slow_endpoint_cannot_take_every_slot(
     worker = make_worker(tenant, endpoint_concurrency=2, queue_depth=2, batch_size=50)
     jobs = anyio.run(worker.claim, 50)
     assert Counter(str(j.subscription_id) for j in jobs) == {slow["id"]: 4, fast["id"]: 4}
-    # Those are outstanding (leased) now: another claim gets nothing more for either endpoint.
-    assert anyio.run(worker.claim, 50) == []
+    # Those are outstanding (leased) now: another claim, by any worker, gets nothing more.
+    assert anyio.run(make_worker(tenant, endpoint_concurrency=2, queue_depth=2).claim, 50) == []
 
-    other = make_worker(tenant, endpoint_concurrency=2, queue_depth=2, batch_size=50)
+
+def test_one_slow_endpoint_cannot_hold_up_the_others(
+    client: httpx.Client, tenant: Tenant, receiver: Receiver, make_worker: Callable[..., DeliveryWorker]
+) -> None:
+    subscribe(client, tenant, receiver.url("/slow/0.3"), "project.created")
+    subscribe(client, tenant, receiver.url("/ok"), "project.created")
+    for n in range(10):
+        new_project(client, tenant, f"P{n}")
+    worker = make_worker(tenant, endpoint_concurrency=2, queue_depth=2, batch_size=50)
     fast_done: list[float] = []
 
     async def run() -> None:
         stop = anyio.Event()
         async with anyio.create_task_group() as tg:
-            tg.start_soon(other.run, stop)
+            tg.start_soon(worker.run, stop)
             with anyio.fail_after(30):
-                while len(receiver.for_path("/ok")) < 6:  # the 6 not claimed above
+                while len(receiver.for_path("/ok")) < 10:
                     await anyio.sleep(0.01)
                 fast_done.append(time.monotonic())
-                while len(receiver.for_path("/slow/0.3")) < 6:
+                while len(receiver.for_path("/slow/0.3")) < 10:
                     await anyio.sleep(0.01)
             stop.set()
 
     anyio.run(run)
     assert receiver.path_peak["/slow/0.3"] <= 2  # never more than its cap at once
     slow_finished = sorted(r.finished_at for r in receiver.for_path("/slow/0.3"))
-    # The fast endpoint was served in full while the slow one still had most of its queue.
-    assert fast_done[0] < slow_finished[2]
+    # Ten slow deliveries take five rounds of 0.3 s; the fast endpoint was served in full
+    # before the slow one was halfway through.
+    assert fast_done[0] < slow_finished[5]
 
 
 def test_two_workers_never_send_one_delivery_twice(
