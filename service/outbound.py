@@ -13,6 +13,7 @@ bodies are read only up to a cap.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import ssl
@@ -128,8 +129,10 @@ class OutboundPolicy:
         timeout = aiohttp.ClientTimeout(total=total_timeout, connect=connect_timeout)
         return GuardedSession(self, aiohttp.ClientSession(connector=connector, timeout=timeout, auto_decompress=False))
 
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 (policies are few, frozen and live as long as the process)
     def check_target(self, url: str) -> None:
-        """``check_url``, and for an IP literal its address too (names are checked at connect)."""
+        """``check_url``, and for an IP literal its address too (names are checked at connect).
+        Cached per URL: the answer depends only on the URL and this (frozen) policy."""
         parsed = self.check_url(url)
         try:
             literal = ipaddress.ip_address(parsed.host)
