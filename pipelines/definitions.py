@@ -1,7 +1,43 @@
-"""Every Dagster definition of Joist, loaded by ``workspace.yaml``."""
+"""Every Dagster definition of Joist, loaded by ``workspace.yaml`` (and by :mod:`pipelines.run`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import dagster as dg
 
-__all__ = ["defs"]
+from pipelines.assets import FRESHNESS_CHECKS, all_assets
+from pipelines.jobs import FRESHNESS_JOB, FRESHNESS_SCHEDULE, SUBMISSION_JOBS
+from pipelines.resources import (
+    DEFAULT_CADENCE_HOURS,
+    DEFAULT_DATA_DIR,
+    FeedCadence,
+    WarehouseResource,
+    env_int_or,
+    env_or,
+)
+from pipelines.sensors import INBOX_SENSOR, LANDING_SENSOR
 
-defs = dg.Definitions()
+__all__ = ["build_definitions", "defs"]
+
+
+def build_definitions(data_dir: str | Path | None = None, *, cadence: FeedCadence | None = None) -> dg.Definitions:
+    """The code location; ``data_dir`` (else ``JOIST_DATA_DIR``, else ``./var``) binds the resources."""
+    warehouse = WarehouseResource(
+        data_dir=str(data_dir) if data_dir is not None else env_or("JOIST_DATA_DIR", DEFAULT_DATA_DIR)
+    )
+    cadence = cadence or FeedCadence(
+        default_hours=env_int_or("JOIST_FEED_CADENCE_HOURS", DEFAULT_CADENCE_HOURS),
+        overrides=env_or("JOIST_FEED_CADENCE_OVERRIDES", ""),
+    )
+    return dg.Definitions(
+        assets=all_assets(),
+        asset_checks=FRESHNESS_CHECKS,
+        jobs=[*SUBMISSION_JOBS.values(), FRESHNESS_JOB],
+        sensors=[LANDING_SENSOR, INBOX_SENSOR],
+        schedules=[FRESHNESS_SCHEDULE],
+        resources={"warehouse": warehouse, "cadence": cadence},
+    )
+
+
+defs = build_definitions()

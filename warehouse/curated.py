@@ -12,7 +12,7 @@ Each function runs in one transaction and must only be called for an accepted su
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -31,6 +31,8 @@ __all__ = [
     "apply_submission",
     "apply_supplier_catalog",
     "get_submission",
+    "last_received",
+    "mark_published",
     "record_submission",
 ]
 
@@ -200,3 +202,14 @@ def get_submission(conn: duckdb.DuckDBPyConnection, submission_id: str) -> Submi
         return None
     report = ValidationReport.from_dict(json.loads(row[8])) if row[8] else None
     return SubmissionRecord(row[0], row[1], row[2], row[3], row[4], list(row[5] or []), row[6], row[7], report)
+
+
+def mark_published(conn: duckdb.DuckDBPyConnection, *, feeds: Sequence[str]) -> list[str]:
+    """Mark the accepted submissions of ``feeds`` published (a snapshot now serves them); their ids."""
+    rows = execute(conn, "submission", "mark_published", {"feeds": list(feeds)}).fetchall()
+    return sorted(str(r[0]) for r in rows)
+
+
+def last_received(conn: duckdb.DuckDBPyConnection, *, feed: str) -> dict[str, datetime]:
+    """Per source of ``feed``: when its newest accepted (or published) submission was received."""
+    return {str(source): at for source, at in execute(conn, "submission", "last_published", {"feed": feed}).fetchall()}

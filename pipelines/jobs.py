@@ -1,0 +1,48 @@
+"""Jobs: one per feed (a submission through to its product's snapshot), and the freshness checks.
+
+Submission jobs run in one process: the steps wait for the ``warehouse`` pool one after another
+anyway, and one process pays the imports (Great Expectations, DuckDB) once per run.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.assets import FEED_ASSETS, FRESHNESS_CHECKS, PRODUCT_FEEDS, SERVING_ASSETS
+
+__all__ = ["FRESHNESS_JOB", "FRESHNESS_SCHEDULE", "SUBMISSION_JOBS", "submission_job_name"]
+
+
+def submission_job_name(feed: str) -> str:
+    return f"{feed}_submission"
+
+
+def _product(feed: str) -> str:
+    return next(p for p, feeds in PRODUCT_FEEDS.items() if feed in feeds)
+
+
+SUBMISSION_JOBS: dict[str, dg.UnresolvedAssetJobDefinition] = {
+    feed: dg.define_asset_job(
+        submission_job_name(feed),
+        selection=dg.AssetSelection.assets(*assets.assets, SERVING_ASSETS[_product(feed)]),
+        description=f"One {feed} submission (the partition) from landing to the {_product(feed)} snapshot.",
+        executor_def=dg.in_process_executor,
+        tags={"joist/feed": feed},
+    )
+    for feed, assets in FEED_ASSETS.items()
+}
+
+FRESHNESS_JOB = dg.define_asset_job(
+    "feed_freshness",
+    selection=dg.AssetSelection.checks(*FRESHNESS_CHECKS),
+    description="Flag suppliers and manufacturers whose last accepted submission is older than their cadence.",
+    executor_def=dg.in_process_executor,
+)
+
+FRESHNESS_SCHEDULE = dg.ScheduleDefinition(
+    name="feed_freshness_hourly",
+    job=FRESHNESS_JOB,
+    cron_schedule="0 * * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)

@@ -1,0 +1,153 @@
+"""Sensors: new submissions become runs of their feed's job, one dynamic partition each.
+
+- ``landing_sensor``: folders under ``landing/`` whose ``submission.json`` is in place (pushed
+  supplier catalogs and manufacturer feeds).
+- ``cost_data_inbox_sensor``: files dropped into ``inbox/cost_data/`` are first moved into a
+  landing folder of their own (:func:`pipelines.submissions.admit_inbox`), then run the same way.
+
+Both start RUNNING, so ``dagster dev`` processes a push with nobody touching anything. A
+submission is run once: the cursor remembers the manifests it has seen (by the ctime the
+manifest's rename gave it, re-reading a margin behind so a slow rename is not missed), and a
+submission that already has its dynamic partition or a ``status.json`` (run in-process by
+``joist pipelines materialize``) is not requested again; the run key is the submission id too.
+"""
+
+# no ``from __future__ import annotations``: Dagster reads the context and resource annotations
+
+import json
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.assets import FEED_ASSETS
+from pipelines.jobs import SUBMISSION_JOBS, submission_job_name
+from pipelines.resources import WarehouseResource
+from pipelines.submissions import (
+    INBOX_FEEDS,
+    PUSHED_FEEDS,
+    Manifest,
+    ManifestError,
+    admit_inbox,
+    manifest_files,
+    read_manifest,
+    read_status,
+)
+
+__all__ = ["INBOX_SENSOR", "LANDING_SENSOR", "SubmissionCursor", "new_submissions"]
+
+#: How far behind the newest manifest a tick looks again (a rename racing the directory scan).
+MARGIN_NS = 120 * 1_000_000_000
+#: An inbox file must be this old before it is taken (a copy still being written is not).
+INBOX_SETTLE_SECONDS = 10.0
+
+
+@dataclass(slots=True)
+class SubmissionCursor:
+    """The newest manifest ctime seen, and the submissions seen within the margin behind it."""
+
+    after_ns: int = 0
+    seen: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str | None) -> "SubmissionCursor":
+        if not text:
+            return cls()
+        data = json.loads(text)
+        return cls(int(data["after_ns"]), {str(k): int(v) for k, v in data["seen"].items()})
+
+    def dump(self) -> str:
+        return json.dumps({"after_ns": self.after_ns, "seen": self.seen}, sort_keys=True)
+
+
+def new_submissions(
+    data_dir: Path, feeds: Collection[str], cursor: SubmissionCursor
+) -> tuple[list[Manifest], list[str], SubmissionCursor]:
+    """Manifests of ``feeds`` not seen before (oldest received first), problems, the next cursor.
+
+    Submissions that have a ``status.json`` already are remembered as seen but not returned.
+    """
+    found = manifest_files(data_dir)
+    after = max([cursor.after_ns, *(ctime for ctime, _ in found)])
+    seen = {sid: ctime for sid, ctime in cursor.seen.items() if ctime > after - MARGIN_NS}
+    manifests: list[Manifest] = []
+    problems: list[str] = []
+    for ctime, sid in found:
+        if ctime <= cursor.after_ns - MARGIN_NS or sid in cursor.seen:
+            continue
+        try:
+            manifest = read_manifest(data_dir, sid)
+        except ManifestError as exc:
+            problems.append(f"{sid}: {exc}")
+            seen[sid] = ctime
+            continue
+        if manifest.feed not in feeds:
+            continue  # the other sensor's
+        seen[sid] = ctime
+        if read_status(data_dir, sid) is not None:
+            continue
+        manifests.append(manifest)
+    manifests.sort(key=lambda m: (m.received_at, m.submission_id))
+    return manifests, problems, SubmissionCursor(after, seen)
+
+
+def _has_partition(instance: dg.DagsterInstance, manifest: Manifest) -> bool:
+    return instance.has_dynamic_partition(FEED_ASSETS[manifest.feed].partitions_name, manifest.submission_id)
+
+
+def _evaluate(
+    context: dg.SensorEvaluationContext, data_dir: Path, feeds: Collection[str], note: str = ""
+) -> dg.SensorResult:
+    cursor = SubmissionCursor.parse(context.cursor)
+    manifests, problems, next_cursor = new_submissions(data_dir, feeds, cursor)
+    manifests = [m for m in manifests if not _has_partition(context.instance, m)]
+    for problem in problems:
+        context.log.warning(f"landing folder skipped: {problem}")
+    requests = [
+        dg.RunRequest(
+            run_key=m.submission_id,
+            job_name=submission_job_name(m.feed),
+            partition_key=m.submission_id,
+            tags={"joist/submission": m.submission_id, "joist/source": m.source},
+        )
+        for m in manifests
+    ]
+    adds = [
+        FEED_ASSETS[feed].partitions.build_add_request([m.submission_id for m in manifests if m.feed == feed])
+        for feed in feeds
+        if any(m.feed == feed for m in manifests)
+    ]
+    if not requests:
+        return dg.SensorResult(skip_reason=f"no new submissions{note}", cursor=next_cursor.dump())
+    return dg.SensorResult(run_requests=requests, dynamic_partitions_requests=adds, cursor=next_cursor.dump())
+
+
+@dg.sensor(
+    name="landing_sensor",
+    jobs=[SUBMISSION_JOBS[f] for f in PUSHED_FEEDS],
+    minimum_interval_seconds=10,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Runs each pushed submission (supplier catalog, manufacturer feed) once its manifest is in place.",
+)
+def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
+    return _evaluate(context, warehouse.data_path, PUSHED_FEEDS)
+
+
+@dg.sensor(
+    name="cost_data_inbox_sensor",
+    jobs=[SUBMISSION_JOBS[f] for f in INBOX_FEEDS],
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Moves files dropped into inbox/cost_data/ into landing folders and runs each once.",
+)
+def cost_data_inbox_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
+    admitted = admit_inbox(warehouse.data_path, now=datetime.now(UTC), settle_seconds=INBOX_SETTLE_SECONDS)
+    if admitted:
+        context.log.info(f"admitted from the inbox: {', '.join(admitted)}")
+    return _evaluate(context, warehouse.data_path, INBOX_FEEDS, note=" (inbox empty or files still settling)")
+
+
+LANDING_SENSOR = landing_sensor
+INBOX_SENSOR = cost_data_inbox_sensor

@@ -1,0 +1,309 @@
+"""Submissions on disk: the landing folders the service writes, the inbox operators drop files
+into, and the status file through which the pipelines answer (see docs/pipelines.md).
+
+::
+
+    <data_dir>/landing/<submission_id>/
+        body.<ext>          the feed, as received (the service, or the inbox sensor)
+        submission.json     the manifest, renamed into place last (the service, or the inbox sensor)
+        status.json         validating → accepted | rejected → published, with the report (pipelines)
+
+Nothing here opens the warehouse: sensors call these functions, and a sensor that opened the
+DuckDB file would fail (or make a run fail) while a step holds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from contracts.report import ValidationReport
+from warehouse.curated import Mode
+from warehouse.landing import body_format
+
+__all__ = [
+    "FEEDS",
+    "INBOX_FEEDS",
+    "PUSHED_FEEDS",
+    "Manifest",
+    "ManifestError",
+    "admit_inbox",
+    "inbox_dir",
+    "landing_dir",
+    "manifest_files",
+    "read_manifest",
+    "read_status",
+    "write_manifest",
+    "write_status",
+]
+
+#: Feeds a supplier or manufacturer pushes through the API.
+PUSHED_FEEDS: tuple[str, ...] = ("supplier_catalog", "manufacturer_feed")
+#: Feeds an operator drops into ``inbox/cost_data/`` (file names start with the feed's name).
+INBOX_FEEDS: tuple[str, ...] = ("cost_items", "location_index")
+FEEDS: tuple[str, ...] = (*PUSHED_FEEDS, *INBOX_FEEDS)
+
+MANIFEST = "submission.json"
+STATUS = "status.json"
+INBOX_SOURCE = "inbox"
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_PARTIAL = (".tmp", ".part", ".partial", ".crdownload")
+
+
+class ManifestError(ValueError):
+    """A landing folder's manifest is missing or does not follow the contract."""
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """One submission's ``submission.json``, checked."""
+
+    submission_id: str
+    feed: str
+    source: str
+    received_at: datetime
+    body: Path
+    mode: Mode
+    terms: tuple[str, ...]
+
+    def record(self) -> dict[str, Any]:
+        """The fields :func:`warehouse.curated.record_submission` takes from a manifest."""
+        return {
+            "submission_id": self.submission_id,
+            "feed": self.feed,
+            "source": self.source,
+            "received_at": self.received_at,
+            "mode": self.mode,
+            "terms": list(self.terms),
+        }
+
+
+def landing_dir(data_dir: str | Path) -> Path:
+    return Path(data_dir) / "landing"
+
+
+def inbox_dir(data_dir: str | Path) -> Path:
+    return Path(data_dir) / "inbox" / "cost_data"
+
+
+def _folder(data_dir: str | Path, submission_id: str) -> Path:
+    if not _ID.match(submission_id):
+        raise ManifestError(f"{submission_id!r} is not a submission id ([A-Za-z0-9_-]{{1,64}})")
+    return landing_dir(data_dir) / submission_id
+
+
+def _parse_time(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise ManifestError("received_at must be an RFC 3339 string")
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise ManifestError(f"received_at {value!r} is not RFC 3339") from None
+    if at.tzinfo is None:
+        raise ManifestError(f"received_at {value!r} has no UTC offset")
+    return at.astimezone(UTC)
+
+
+def read_manifest(data_dir: str | Path, submission_id: str) -> Manifest:
+    """The checked manifest of ``landing/<submission_id>/``; ManifestError when it breaks the contract."""
+    folder = _folder(data_dir, submission_id)
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"{folder / MANIFEST} does not exist") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"{folder / MANIFEST} is not readable JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ManifestError("the manifest must be a JSON object")
+    if data.get("submission_id") != submission_id:
+        raise ManifestError(f"submission_id {data.get('submission_id')!r} is not the folder name {submission_id!r}")
+    feed = data.get("feed")
+    if feed not in FEEDS:
+        raise ManifestError(f"feed {feed!r} is not one of {', '.join(FEEDS)}")
+    source = data.get("source")
+    if not isinstance(source, str) or not _SLUG.match(source):
+        raise ManifestError(f"source {source!r} is not an organisation slug")
+    body = data.get("body")
+    if not isinstance(body, str) or not body or "/" in body or "\\" in body or body.startswith("."):
+        raise ManifestError(f"body {body!r} must be a file name inside the submission's folder")
+    try:
+        body_format(body)
+    except ValueError as exc:
+        raise ManifestError(str(exc)) from None
+    mode = data.get("mode", "full")
+    if mode not in ("full", "delta"):
+        raise ManifestError(f"mode {mode!r} is not full or delta")
+    terms = data.get("terms") or []
+    if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+        raise ManifestError("terms must be a list of strings")
+    return Manifest(
+        submission_id=submission_id,
+        feed=str(feed),
+        source=source,
+        received_at=_parse_time(data.get("received_at")),
+        body=folder / body,
+        mode=cast(Mode, mode),
+        terms=tuple(terms),
+    )
+
+
+def _write_json(path: Path, data: Mapping[str, Any]) -> None:
+    """Write ``path`` whole or not at all (temporary name in the same folder, then rename)."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1, default=str)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def write_manifest(
+    data_dir: str | Path,
+    *,
+    submission_id: str,
+    feed: str,
+    source: str,
+    received_at: datetime,
+    body: str,
+    mode: Mode = "full",
+    terms: Iterable[str] = (),
+) -> Path:
+    """Write a manifest into place, last, as the service does (the inbox sensor and tests use it)."""
+    folder = _folder(data_dir, submission_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / MANIFEST
+    _write_json(
+        path,
+        {
+            "submission_id": submission_id,
+            "feed": feed,
+            "source": source,
+            "received_at": received_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "body": body,
+            "mode": mode,
+            "terms": list(terms),
+        },
+    )
+    return path
+
+
+def write_status(
+    data_dir: str | Path,
+    submission_id: str,
+    status: str,
+    *,
+    feed: str | None = None,
+    rows: int | None = None,
+    report: ValidationReport | None = None,
+    keep_report: bool = False,
+) -> None:
+    """Replace ``status.json`` of a landing folder; with ``keep_report``, the report already there stays."""
+    folder = _folder(data_dir, submission_id)
+    if not folder.is_dir():  # a submission run without a landing folder (nothing to answer)
+        return
+    previous = read_status(data_dir, submission_id) or {}
+    data: dict[str, Any] = {
+        "submission_id": submission_id,
+        "feed": feed or previous.get("feed"),
+        "status": status,
+        "rows": rows if rows is not None else previous.get("rows"),
+        "report": report.to_dict() if report is not None else (previous.get("report") if keep_report else None),
+        "updated_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    }
+    _write_json(folder / STATUS, data)
+
+
+def read_status(data_dir: str | Path, submission_id: str) -> dict[str, Any] | None:
+    """``status.json`` of a landing folder, or None before the pipelines have looked at it."""
+    try:
+        data = json.loads((_folder(data_dir, submission_id) / STATUS).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def manifest_files(data_dir: str | Path) -> list[tuple[int, str]]:
+    """(ctime in ns, submission id) of every landing folder whose manifest is in place.
+
+    The rename that puts a manifest in place sets its ctime, so a folder shows up here only once
+    its body is complete, and the ctime orders folders by arrival.
+    """
+    root = landing_dir(data_dir)
+    if not root.is_dir():
+        return []
+    found = []
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if not entry.is_dir() or not _ID.match(entry.name):
+                continue
+            try:
+                st = os.stat(os.path.join(entry.path, MANIFEST))
+            except FileNotFoundError:
+                continue
+            found.append((st.st_ctime_ns, entry.name))
+    return sorted(found)
+
+
+def _inbox_feed(name: str) -> str | None:
+    lowered = name.lower()
+    return next((f for f in INBOX_FEEDS if lowered.startswith(f)), None)
+
+
+def admit_inbox(data_dir: str | Path, *, now: datetime, settle_seconds: float = 10.0) -> list[str]:
+    """Turn each complete file of ``inbox/cost_data/`` into a landing folder; their submission ids.
+
+    A file is complete when its name does not mark it partial (``.tmp``, ``.part`` …, or a
+    leading dot) and it has not changed for ``settle_seconds``. Its submission id hashes its
+    name, size and mtime, so a retry after a crash lands it in the same folder: the body is
+    linked (or copied) first, the manifest written last, the inbox file removed at the end.
+    Files whose names start with no cost-data feed (``cost_items…``, ``location_index…``) or
+    whose format is unknown stay where they are.
+    """
+    inbox = inbox_dir(data_dir)
+    if not inbox.is_dir():
+        return []
+    admitted = []
+    for path in sorted(inbox.iterdir()):
+        name = path.name
+        feed = _inbox_feed(name)
+        if feed is None or name.startswith(".") or name.lower().endswith(_PARTIAL) or not path.is_file():
+            continue
+        try:
+            fmt = body_format(name)
+        except ValueError:
+            continue
+        st = path.stat()
+        if now.timestamp() - st.st_mtime < settle_seconds:
+            continue
+        digest = hashlib.sha256(f"{name}\0{st.st_size}\0{st.st_mtime_ns}".encode()).hexdigest()[:16]
+        submission_id = f"inbox-{feed}-{digest}"
+        folder = _folder(data_dir, submission_id)
+        if not (folder / MANIFEST).exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            body = f"body.{fmt}" + (".gz" if name.lower().endswith(".gz") else "")
+            (folder / body).unlink(missing_ok=True)
+            try:
+                os.link(path, folder / body)
+            except OSError:  # another file system, or links not allowed
+                shutil.copyfile(path, folder / body)
+            write_manifest(
+                data_dir,
+                submission_id=submission_id,
+                feed=feed,
+                source=INBOX_SOURCE,
+                received_at=datetime.fromtimestamp(st.st_mtime, UTC),
+                body=body,
+            )
+        path.unlink(missing_ok=True)
+        admitted.append(submission_id)
+    return admitted
