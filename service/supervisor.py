@@ -34,10 +34,14 @@ def _wait_for(url: str, timeout: float, procs: list[subprocess.Popen[bytes]]) ->
 def _dagster_home(settings: Settings) -> Path:
     home = settings.data_dir / "dagster"
     home.mkdir(parents=True, exist_ok=True)
-    # Joist owns this file: warehouse writes are serialised by a pool limit of 1.
+    # Joist owns this file: warehouse writes are serialised by a pool limit of 1, and one source's
+    # runs go one at a time (runs carry a joist/source tag), so an older feed never lands last.
     (home / "dagster.yaml").write_text(
         "telemetry:\n  enabled: false\n"
-        "concurrency:\n  runs:\n    max_concurrent_runs: 4\n  pools:\n    default_limit: 1\n"
+        "concurrency:\n  runs:\n    max_concurrent_runs: 4\n"
+        "    tag_concurrency_limits:\n"
+        "      - key: joist/source\n        value:\n          applyLimitPerUniqueValue: true\n        limit: 1\n"
+        "  pools:\n    default_limit: 1\n"
     )
     return home
 
