@@ -6,6 +6,14 @@ a 5xx answer is not kept, so the client may retry. A record left in progress by 
 process is taken over after ``STALE_AFTER``. The stored answer is written before the last byte
 of the response is sent, so a retry that follows the answer always finds it. Stored answers
 are sealed with the instance key: one may hold a credential that was just created.
+
+Routes that stream a raw body (``RAW_BODY`` in the handler's opt: feed pushes of up to
+gigabytes) are never buffered here. Their fingerprint is the request line with the body's
+``Content-Type``, ``Content-Encoding`` and ``Content-Length`` instead of its bytes: hashing the
+body first would mean reading all of it before the handler could stream it to disk, or holding
+it. So a key reused for a different body of the same type and length replays the first answer
+(the submission records the body's SHA-256, so the caller can tell); anything else that differs
+is a 409 as usual.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from service.crypto import Sealer
 from service.errors import Conflict, InvalidInput, PayloadTooLarge
 from service.http.auth import PRINCIPAL_KEY, Principal
 from service.http.models import IdempotencyRecord
+from service.http.query import RAW_BODY
 
 __all__ = ["IdempotencyMiddleware", "IdempotencyStore", "purge_expired_records"]
 
@@ -189,6 +198,16 @@ async def _read_body(receive: Receive, limit: int, scope: Scope) -> bytes:
     return b"".join(chunks)
 
 
+def _fingerprint(scope: Scope, body: bytes, streamed: bool) -> str:
+    """What makes two POSTs "the same request": the body itself, or for a streamed body its
+    description (type, coding, length), which is known before a byte of it is read."""
+    line = [scope["raw_path"], scope.get("query_string", b"")]
+    if streamed:
+        described = [_header(scope, h) or b"" for h in (b"content-type", b"content-encoding", b"content-length")]
+        return hashlib.sha256(b"\0".join([b"POST-STREAM", *line, *described])).hexdigest()
+    return hashlib.sha256(b"\0".join([b"POST", *line, body])).hexdigest()
+
+
 def _kept_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[list[str]]:
     return [[k.decode("latin-1"), v.decode("latin-1")] for k, v in headers if k.lower() not in _DROP_HEADERS]
 
@@ -209,10 +228,10 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         key = _valid_key(raw_key)
-        body = await _read_body(receive, self.max_body_bytes, scope)
-        fingerprint = hashlib.sha256(
-            b"\0".join([b"POST", scope["raw_path"], scope.get("query_string", b""), body])
-        ).hexdigest()
+        handler = cast(dict[str, Any], scope).get("route_handler")
+        streamed = handler is not None and bool(handler.opt.get(RAW_BODY))
+        body = b"" if streamed else await _read_body(receive, self.max_body_bytes, scope)
+        fingerprint = _fingerprint(scope, body, streamed)
         identity = principal.identity
         stored = await anyio.to_thread.run_sync(self.store.begin, identity, key, fingerprint)
         if stored is not None:
@@ -242,7 +261,7 @@ class IdempotencyMiddleware:
                     recorded = True
             await send(message)
 
-        sent = False
+        sent = streamed  # a streamed body is read by the handler straight from the client
 
         async def replay_body() -> Any:
             nonlocal sent

@@ -22,7 +22,7 @@ from service.db.database import Database
 from service.errors import InvalidInput
 from service.times import to_utc
 
-__all__ = ["Cursor", "Limit", "ListQuery", "Page", "PageParams", "paginate"]
+__all__ = ["Cursor", "Limit", "ListQuery", "Page", "PageParams", "encode_cursor", "paginate"]
 
 T = TypeVar("T")
 P = TypeVar("P", bound="Page[Any]")
@@ -52,6 +52,11 @@ class PageParams:
 def _encode(created_at: datetime, ident: uuid.UUID) -> str:
     raw = msgspec.json.encode([created_at.isoformat(), ident.hex])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def encode_cursor(created_at: datetime, ident: uuid.UUID) -> str:
+    """The cursor after the item ``(created_at, ident)``, for lists that build their own query."""
+    return _encode(created_at, ident)
 
 
 _BAD_CURSOR = "not a cursor this API issued; pass next_cursor back unchanged"

@@ -1,0 +1,148 @@
+"""Recording pushed feeds and following what the pipelines report about them. Services flush;
+the caller owns the commit."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy.orm import Session
+
+from contracts.report import MAX_SAMPLES, ValidationReport
+from service.errors import NotFound
+from service.feeds.landing import Landing, Received, StatusFile
+from service.feeds.models import FeedSubmission
+from service.feeds.repositories import LIST_COLUMNS, FeedSubmissionRepository
+from service.feeds.schemas import FeedSubmissionOut, ReportOut
+
+__all__ = ["TERMINAL", "apply_status", "manifest", "record_submission", "render", "render_submission"]
+
+log = logging.getLogger("joist.feeds")
+
+#: Statuses that no later report changes.
+TERMINAL = frozenset({"rejected", "published"})
+# Where a submission may go from each status, by what the pipelines write.
+_NEXT: dict[str, frozenset[str]] = {
+    "received": frozenset({"validating", "accepted", "rejected", "published"}),
+    "validating": frozenset({"accepted", "rejected", "published"}),
+    "accepted": frozenset({"published"}),
+}
+
+
+def manifest(submission: FeedSubmission) -> dict[str, Any]:
+    """``submission.json`` (docs/pipelines.md), the contract with the sensor."""
+    return {
+        "submission_id": str(submission.id),
+        "feed": submission.feed,
+        "source": submission.source,
+        "received_at": submission.received_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "body": submission.body_name,
+        "mode": submission.mode,
+        "terms": list(submission.terms),
+        "size_bytes": submission.size_bytes,
+        "sha256": submission.sha256,
+    }
+
+
+def record_submission(
+    session: Session,
+    landing: Landing,
+    received: Received,
+    *,
+    org_id: uuid.UUID,
+    feed: str,
+    source: str,
+    terms: Sequence[str],
+    mode: str,
+) -> FeedSubmissionOut:
+    """Record a received body and hand it to the pipelines (its folder appears in ``landing/``).
+
+    The folder is installed after the row is flushed and before the caller commits; if that
+    commit fails the caller removes the folder (``Landing.discard``).
+    """
+    now = datetime.now(UTC)
+    submission = FeedSubmissionRepository(session).add(
+        FeedSubmission(
+            id=uuid.UUID(received.submission_id),
+            org_id=org_id,
+            feed=feed,
+            source=source,
+            mode=mode,
+            terms=list(terms),
+            content_type=received.kind.content_type,
+            content_encoding="gzip" if received.kind.gzip else None,
+            body_name=received.kind.body_name,
+            size_bytes=received.size,
+            sha256=received.sha256,
+            status="received",
+            received_at=now,
+            status_changed_at=now,
+            created_at=now,
+        )
+    )
+    landing.install(received, manifest(submission))
+    return render_submission(submission)
+
+
+def _report(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A report as ``contracts.report`` defines it, samples capped; None if it is not one."""
+    if raw is None:
+        return None
+    try:
+        report = ValidationReport.from_dict(raw).to_dict()
+    except (KeyError, TypeError, ValueError):
+        log.warning("ignoring a validation report that does not follow contracts.report")
+        return None
+    for rule in report["rules"]:
+        rule["samples"] = list(rule.get("samples") or [])[:MAX_SAMPLES]
+    return report
+
+
+def apply_status(
+    session: Session, org_id: uuid.UUID, submission_id: uuid.UUID, reported: StatusFile
+) -> FeedSubmissionOut:
+    """Move the submission to what the pipelines reported, when that is a step forward."""
+    submission = FeedSubmissionRepository(session).get(org_id, submission_id)
+    if submission is None:
+        raise NotFound(f"no feed submission {submission_id}")
+    report = _report(reported.report)
+    forward = reported.status in _NEXT.get(submission.status, frozenset())
+    fuller = reported.status == submission.status and report is not None and submission.report != report
+    if forward or fuller:
+        submission.status = reported.status
+        if reported.rows is not None:
+            submission.rows = reported.rows
+        if report is not None:
+            submission.report = report
+        if forward:
+            submission.status_changed_at = datetime.now(UTC)
+        session.flush()
+    return render_submission(submission)
+
+
+def render(row: Sequence[Any]) -> FeedSubmissionOut:
+    """A row of ``LIST_COLUMNS`` as the API shows it (by position; same order as the output)."""
+    (sid, feed, source, status, mode, ctype, encoding, size, sha, rows, report, received, changed, _) = row
+    return FeedSubmissionOut(
+        sid,
+        feed,
+        source,
+        status,
+        mode,
+        ctype,
+        encoding,
+        size,
+        sha,
+        rows,
+        None if report is None else msgspec.convert(report, ReportOut),
+        received,
+        changed,
+    )
+
+
+def render_submission(submission: FeedSubmission) -> FeedSubmissionOut:
+    return render([getattr(submission, column.key) for column in LIST_COLUMNS])

@@ -1,0 +1,96 @@
+"""Creating organisations and their API keys (operators, through the CLI). Services flush; the
+caller owns the commit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from service.api_keys import tokens
+from service.errors import Conflict, FieldError, InvalidInput, NotFound
+from service.orgs.models import Organisation, OrgApiKey, OrgKind
+from service.orgs.repositories import OrgRepository
+from service.scopes import invalid_scopes, normalise
+from service.times import to_utc
+
+__all__ = ["ORG_RATE_LIMIT", "ORG_SCOPES", "create_org", "get_org_by_slug", "issue_org_key"]
+
+#: What an organisation's key may hold: pushing feeds (which implies reading its submissions).
+ORG_SCOPES = frozenset({"write:catalog"})
+#: Requests per minute of an organisation key without its own limit (pushes are few and large).
+ORG_RATE_LIMIT = 600
+
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_TERM = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def create_org(session: Session, *, kind: str, slug: str, name: str, terms: Sequence[str] = ()) -> Organisation:
+    errors: list[FieldError] = []
+    if kind not in {k.value for k in OrgKind}:
+        errors.append(FieldError("kind", "must be supplier or manufacturer"))
+    if not _SLUG.match(slug):
+        errors.append(FieldError("slug", "use 1–63 lowercase letters, digits and inner hyphens"))
+    if not name.strip() or len(name) > 200:
+        errors.append(FieldError("name", "must be 1–200 characters"))
+    if bad := [t for t in terms if not _TERM.match(t)]:
+        errors.append(FieldError("terms", f"not a term name: {', '.join(bad)}"))
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+    repo = OrgRepository(session)
+    if repo.by_slug(slug) is not None:
+        raise Conflict(f"an organisation with slug {slug!r} already exists")
+    return repo.add(Organisation(slug=slug, name=name.strip(), kind=kind, terms=sorted(set(terms))))
+
+
+def get_org_by_slug(session: Session, slug: str) -> Organisation:
+    org = OrgRepository(session).by_slug(slug)
+    if org is None:
+        raise NotFound(f"no organisation with slug {slug!r}")
+    return org
+
+
+def issue_org_key(
+    session: Session,
+    org: Organisation,
+    *,
+    name: str,
+    scopes: Sequence[str],
+    expires_at: datetime | None = None,
+    rate_limit: int | None = None,
+    key: str | None = None,
+) -> tuple[OrgApiKey, str]:
+    """Create a key for ``org``; return the row and the key, which is never stored."""
+    errors: list[FieldError] = []
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        errors.append(FieldError("name", "must be 1–100 characters"))
+    if not scopes:
+        errors.append(FieldError("scopes", "give at least one scope"))
+    if unknown := invalid_scopes(scopes):
+        errors.append(FieldError("scopes", f"unknown scopes: {', '.join(unknown)}"))
+    elif beyond := sorted(set(scopes) - ORG_SCOPES):
+        allowed = ", ".join(sorted(ORG_SCOPES))
+        errors.append(FieldError("scopes", f"an organisation key may hold only {allowed}, not {', '.join(beyond)}"))
+    if expires_at is not None:
+        expires_at = to_utc(expires_at, "expires_at")
+        if expires_at <= datetime.now(UTC):
+            errors.append(FieldError("expires_at", "must be in the future"))
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+    key = key or tokens.generate()
+    row = OrgRepository(session).add_key(
+        OrgApiKey(
+            org_id=org.id,
+            name=name,
+            key_hash=tokens.hash_key(key),
+            key_prefix=tokens.prefix_of(key),
+            scopes=normalise(scopes),
+            rate_limit=rate_limit,
+            expires_at=expires_at,
+            created_at=datetime.now(UTC),
+        )
+    )
+    return row, key

@@ -1,0 +1,207 @@
+"""The catalog, pricing and cost-data API over a published snapshot (built with the warehouse
+functions in a temporary data dir): search, detail, cost items, estimates, and the reader's
+errors as problems."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.app import create_app
+from service.db.database import Database
+from service.settings import Settings
+from tests.conftest import LiveServer, Tenant, start_server
+from tests.helpers import assert_problem, assert_validation_problem
+from tests.service.feed_helpers import build_snapshot, make_org
+
+PRODUCTS = "/api/v1/catalog/products"
+ITEMS = "/api/v1/cost-data/items"
+ESTIMATE = "/api/v1/cost-data/estimate"
+
+
+@pytest.fixture(scope="module")
+def suppliers() -> tuple[str, str]:
+    tag = uuid.uuid4().hex[:8]
+    return (f"cat-one-{tag}", f"cat-two-{tag}")
+
+
+@pytest.fixture(scope="module")
+def catalog_server(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory, suppliers: tuple[str, str]
+) -> Iterator[LiveServer]:
+    data_dir = tmp_path_factory.mktemp("catalog-data")
+    build_snapshot(data_dir, suppliers)
+    live = start_server(create_app(settings.with_(data_dir=data_dir)))
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def api(catalog_server: LiveServer) -> Iterator[httpx.Client]:
+    with catalog_server.client() as c:
+        yield c
+
+
+def _search(api: httpx.Client, tenant: Tenant, **params: str) -> dict[str, object]:
+    resp = api.get(PRODUCTS, params=params, headers=tenant.auth)
+    assert resp.status_code == 200, resp.text
+    body: dict[str, object] = resp.json()
+    return body
+
+
+def test_search_ranks_and_prices_for_the_zip(api: httpx.Client, tenant: Tenant, suppliers: tuple[str, str]) -> None:
+    one, two = suppliers
+    page = _search(api, tenant, q="copper pipe")
+    hits = page["data"]
+    assert isinstance(hits, list) and hits
+    assert hits[0]["name"].lower().startswith(("copper pipe", "type l copper"))
+    pipe = next(h for h in hits if h["manufacturer"] == "Mueller")
+    # cheapest per base unit everywhere: two's 2.40/LF beats one's 25.00 per 10 LF
+    assert (pipe["offer"]["supplier"], pipe["offer"]["price_per_base_unit"], pipe["offer"]["base_uom"]) == (
+        two,
+        "2.40",
+        "LF",
+    )
+    assert pipe["offer_count"] == 2
+    assert page["snapshot"] and str(page["snapshot"]).startswith("catalog-")
+    for hit in hits:  # money and quantities are decimal strings, never floats
+        assert isinstance(hit["offer"]["unit_price"], str)
+        Decimal(hit["offer"]["unit_price"])
+        assert hit["offer"]["deal_price"] is None and hit["offer"]["deal"] is None
+
+    detail = api.get(f"{PRODUCTS}/{pipe['product_id']}", params={"zip": "80202"}, headers=tenant.auth)
+    assert detail.status_code == 200, detail.text
+    body = detail.json()
+    assert body["zip_area"] == "802"
+    by_supplier = {o["supplier"]: o for o in body["offers"]}
+    assert (by_supplier[one]["price_region"], by_supplier[one]["unit_price"]) == ("802", "27.50")
+    assert by_supplier[one]["content_per_order_uom"] == "10"
+    assert [o["supplier"] for o in body["offers"]] == [two, one]  # cheapest per base unit first
+    assert body["price_history"] and body["price_history"][0]["effective_from"].endswith("Z")
+
+
+def test_filters_and_pagination(api: httpx.Client, tenant: Tenant, suppliers: tuple[str, str]) -> None:
+    one, _ = suppliers
+    everything = _search(api, tenant, limit="100")["data"]
+    assert isinstance(everything, list) and len(everything) == 3
+    seen: list[str] = []
+    cursor: str | None = None
+    while True:
+        params = {"limit": "2"} | ({"cursor": cursor} if cursor else {})
+        page = _search(api, tenant, **params)
+        seen += [h["product_id"] for h in page["data"]]  # type: ignore[union-attr]
+        cursor = page["next_cursor"]  # type: ignore[assignment]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(h["product_id"] for h in everything) and len(set(seen)) == len(seen)
+
+    lumber = _search(api, tenant, category="Lumber")["data"]
+    assert [h["category"] for h in lumber] == ["Lumber > Dimensional"]  # type: ignore[index]
+    stocked = _search(api, tenant, category="Lumber", in_stock="true")["data"]
+    assert [h["offer"]["supplier"] for h in stocked] == [one]  # type: ignore[index]
+    only_one = _search(api, tenant, supplier=one)["data"]
+    assert {h["offer"]["supplier"] for h in only_one} == {one}  # type: ignore[index]
+    cheap = _search(api, tenant, max_price="3.00")["data"]
+    assert all(Decimal(h["offer"]["unit_price"]) <= 3 for h in cheap)  # type: ignore[index]
+    assert _search(api, tenant, min_price="1000")["data"] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"zip": "8020"}, "zip"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"min_price": "5", "max_price": "1"}, "min_price"),
+        ({"min_price": "-1"}, "min_price"),
+        ({"max_price": "cheap"}, "max_price"),
+        ({"limit": "500"}, "limit"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_search_parameters_are_400(api: httpx.Client, tenant: Tenant, params: dict[str, str], field: str) -> None:
+    errors = assert_validation_problem(api.get(PRODUCTS, params=params, headers=tenant.auth))
+    assert field in {e["field"] for e in errors}, errors
+
+
+def test_unknown_product_is_404(api: httpx.Client, tenant: Tenant) -> None:
+    assert_problem(api.get(f"{PRODUCTS}/p_0000000000000000", headers=tenant.auth), 404)
+    assert_problem(api.get(f"{PRODUCTS}/nonsense", headers=tenant.auth), 404)
+
+
+def test_cost_items_are_adjusted_by_the_zip_areas_division_index(api: httpx.Client, tenant: Tenant) -> None:
+    national = api.get(ITEMS, params={"masterformat": "06 11"}, headers=tenant.auth)
+    assert national.status_code == 200, national.text
+    items = national.json()["data"]
+    assert items and all(i["line_number"].startswith("06 11") for i in items)
+    assert all(i["index_applied"] is False and i["material_index"] == "100" for i in items)
+    boston = api.get(ITEMS, params={"masterformat": "06 11", "zip": "02108"}, headers=tenant.auth).json()
+    assert boston["zip_area"] == "021"
+    first, there = items[0], boston["data"][0]
+    assert there["line_number"] == first["line_number"] and there["index_applied"] is True
+    expected = (Decimal(first["material"]) * Decimal(there["material_index"]) / 100).quantize(Decimal("0.01"))
+    assert abs(Decimal(there["material"]) - expected) <= Decimal("0.01")
+    text = api.get(ITEMS, params={"q": "concrete"}, headers=tenant.auth).json()["data"]
+    assert text and all("oncrete" in i["description"] for i in text)
+    assert_validation_problem(api.get(ITEMS, params={"masterformat": "walls"}, headers=tenant.auth))
+
+
+def test_estimate_totals_lines_for_a_zip(api: httpx.Client, tenant: Tenant) -> None:
+    items = api.get(ITEMS, params={"limit": "2"}, headers=tenant.auth).json()["data"]
+    lines = [{"item": items[0]["line_number"], "quantity": "10"}, {"item": items[1]["line_number"], "quantity": "2.5"}]
+    resp = api.post(ESTIMATE, json={"zip": "80202", "lines": lines}, headers=tenant.auth)
+    assert resp.status_code == 200, resp.text
+    est = resp.json()
+    assert est["zip_area"] == "802" and est["currency"] == "USD"
+    assert [line["quantity"] for line in est["lines"]] == ["10", "2.50"]
+    for part in ("material", "labor", "equipment", "total", "total_incl_op"):
+        assert Decimal(est[part]) == sum(Decimal(line[part]) for line in est["lines"]), part
+    for line in est["lines"]:  # a line is its item's unit cost times the quantity
+        unit_total = Decimal(line["item"]["total"]) * Decimal(line["quantity"])
+        assert Decimal(line["total"]) == unit_total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # (the unit total is rounded from unrounded parts, so material + labor + equipment may differ
+    # from it by up to a cent per unit: reported to the warehouse owner)
+    parts = Decimal(est["material"]) + Decimal(est["labor"]) + Decimal(est["equipment"])
+    assert abs(Decimal(est["total"]) - parts) <= Decimal("0.01") * (1 + sum(Decimal(q["quantity"]) for q in lines))
+
+
+def test_estimate_errors_name_what_is_wrong(api: httpx.Client, tenant: Tenant) -> None:
+    known = api.get(ITEMS, params={"limit": "1"}, headers=tenant.auth).json()["data"][0]["line_number"]
+    unknown = api.post(
+        ESTIMATE,
+        json={"lines": [{"item": known, "quantity": "1"}, {"item": "99 99 99.99 9999", "quantity": "1"}]},
+        headers=tenant.auth,
+    )
+    body = assert_problem(unknown, 422)
+    assert body["unknown_items"] == ["99 99 99.99 9999"]
+    assert [e["field"] for e in body["errors"]] == ["lines[1].item"]
+    negative = api.post(ESTIMATE, json={"lines": [{"item": known, "quantity": "-2"}]}, headers=tenant.auth)
+    assert [e["field"] for e in assert_validation_problem(negative)] == ["lines[0].quantity"]
+    assert_validation_problem(api.post(ESTIMATE, json={"lines": []}, headers=tenant.auth))
+    assert_validation_problem(api.post(ESTIMATE, json={"lines": [{"item": known}]}, headers=tenant.auth))
+    bad_zip = api.post(ESTIMATE, json={"zip": "x", "lines": [{"item": known, "quantity": "1"}]}, headers=tenant.auth)
+    assert [e["field"] for e in assert_validation_problem(bad_zip)] == ["zip"]
+
+
+def test_scope_and_account_are_enforced(api: httpx.Client, make_tenant: Callable[..., Tenant], db: Database) -> None:
+    no_catalog = make_tenant(scopes=["read:projects"])
+    assert assert_problem(api.get(PRODUCTS, headers=no_catalog.auth), 403)["required_scope"] == "read:catalog"
+    assert_problem(api.get(PRODUCTS), 401)
+    supplier = make_org(db)
+    assert_problem(api.get(ITEMS, headers=supplier.auth), 403)
+
+
+def test_nothing_published_is_503_with_retry_after(client: httpx.Client, tenant: Tenant, settings: Settings) -> None:
+    assert not (Path(settings.data_dir) / "serving" / "catalog" / "CURRENT").exists()
+    for resp in (
+        client.get(PRODUCTS, params={"q": "pipe"}, headers=tenant.auth),
+        client.get(ITEMS, headers=tenant.auth),
+        client.post(ESTIMATE, json={"lines": [{"item": "03 30 53.40 4300", "quantity": "1"}]}, headers=tenant.auth),
+    ):
+        body = assert_problem(resp, 503)
+        assert body["type"].endswith(":snapshot-unavailable")
+        assert resp.headers["retry-after"] == "60"

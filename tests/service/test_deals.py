@@ -1,0 +1,208 @@
+"""The supplier deals hub: platform-negotiated deals created by operators, listed to the builders
+whose plan is eligible, and shown beside list prices in the catalog, never to other plans."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from service.app import create_app
+from service.db.database import Database
+from service.deals.services import create_deal
+from service.settings import Settings
+from tests.conftest import LiveServer, Tenant, start_server
+from tests.helpers import assert_problem, assert_validation_problem
+from tests.service.feed_helpers import build_snapshot
+from tests.service.test_cli import joist
+
+DEALS = "/api/v1/deals"
+PRODUCTS = "/api/v1/catalog/products"
+
+
+@pytest.fixture(scope="module")
+def suppliers() -> tuple[str, str]:
+    tag = uuid.uuid4().hex[:8]
+    return (f"deal-one-{tag}", f"deal-two-{tag}")
+
+
+@pytest.fixture(scope="module")
+def deal_server(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory, suppliers: tuple[str, str]
+) -> Iterator[LiveServer]:
+    data_dir = tmp_path_factory.mktemp("deal-data")
+    build_snapshot(data_dir, suppliers)
+    live = start_server(create_app(settings.with_(data_dir=data_dir)))
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def api(deal_server: LiveServer) -> Iterator[httpx.Client]:
+    with deal_server.client() as c:
+        yield c
+
+
+def _deal(db: Database, **kwargs: Any) -> uuid.UUID:
+    kwargs.setdefault("name", f"deal {uuid.uuid4().hex[:8]}")
+    return db.write_sync(lambda session: create_deal(session, **kwargs).id)
+
+
+def _deals(api: httpx.Client, tenant: Tenant, **params: str) -> list[dict[str, Any]]:
+    resp = api.get(DEALS, params=params, headers=tenant.auth)
+    assert resp.status_code == 200, resp.text
+    data: list[dict[str, Any]] = resp.json()["data"]
+    return data
+
+
+def test_deals_are_listed_only_to_eligible_plans_and_current_by_default(
+    api: httpx.Client, db: Database, make_tenant: Callable[..., Tenant], suppliers: tuple[str, str]
+) -> None:
+    one, _ = suppliers
+    now = datetime.now(UTC)
+    pro = _deal(db, supplier=one, category="Lumber", discount_percent=Decimal("8"), plans=["professional"])
+    everyone = _deal(
+        db, supplier=one, discount_amount=Decimal("0.50"), currency="USD", plans=["starter", "professional"]
+    )
+    past = _deal(
+        db,
+        supplier=one,
+        discount_percent=Decimal("50"),
+        plans=["professional"],
+        valid_from=now - timedelta(days=30),
+        valid_to=now - timedelta(days=1),
+    )
+    professional, starter = make_tenant("professional"), make_tenant("starter")
+    listed = _deals(api, professional, supplier=one)
+    assert [d["id"] for d in listed] == [str(everyone), str(pro)]  # newest first; the expired one left out
+    first = listed[1]
+    assert (first["discount_percent"], first["category"], first["provenance"]) == ("8", "Lumber", "platform-negotiated")
+    assert listed[0]["discount_amount"] == "0.50" and listed[0]["eligible_plans"] == ["professional", "starter"]
+    assert [d["id"] for d in _deals(api, starter, supplier=one)] == [str(everyone)]
+    with_past = _deals(api, professional, supplier=one, current="false")
+    assert str(past) in {d["id"] for d in with_past}
+    # pagination over the same list
+    page = api.get(DEALS, params={"supplier": one, "limit": "1"}, headers=professional.auth).json()
+    assert [d["id"] for d in page["data"]] == [str(everyone)] and page["next_cursor"]
+    rest = api.get(DEALS, params={"supplier": one, "cursor": page["next_cursor"]}, headers=professional.auth).json()
+    assert [d["id"] for d in rest["data"]] == [str(pro)] and rest["next_cursor"] is None
+
+
+def test_eligible_builders_see_deal_prices_beside_list_prices(
+    api: httpx.Client, db: Database, make_tenant: Callable[..., Tenant], suppliers: tuple[str, str]
+) -> None:
+    _, two = suppliers
+    deal_id = _deal(
+        db,
+        name=f"Two's copper: 10% off {uuid.uuid4().hex[:6]}",
+        supplier=two,
+        category="Plumbing",
+        discount_percent=Decimal("10"),
+        plans=["business"],
+    )
+    business, starter = make_tenant("business"), make_tenant("starter")
+
+    def pipe(tenant: Tenant) -> dict[str, Any]:
+        resp = api.get(PRODUCTS, params={"q": "copper pipe", "supplier": two}, headers=tenant.auth)
+        assert resp.status_code == 200, resp.text
+        hit: dict[str, Any] = next(h for h in resp.json()["data"] if h["manufacturer"] == "Mueller")
+        return hit
+
+    seen = pipe(business)["offer"]
+    assert (seen["unit_price"], seen["deal_price"]) == ("2.40", "2.16")
+    assert seen["deal"] == {
+        "deal_id": str(deal_id),
+        "name": seen["deal"]["name"],
+        "provenance": "platform-negotiated",
+        "discount_percent": "10",
+        "discount_amount": None,
+    }
+    hidden = pipe(starter)["offer"]
+    assert (hidden["unit_price"], hidden["deal_price"], hidden["deal"]) == ("2.40", None, None)
+
+    product = pipe(business)["product_id"]
+    detail = api.get(f"{PRODUCTS}/{product}", headers=business.auth).json()
+    by_supplier = {o["supplier"]: o for o in detail["offers"]}
+    assert by_supplier[two]["deal_price"] == "2.16"
+    assert by_supplier[suppliers[0]]["deal_price"] is None  # the deal is two's, not one's
+    plain = {o["supplier"]: o for o in api.get(f"{PRODUCTS}/{product}", headers=starter.auth).json()["offers"]}
+    assert (plain[two]["deal_price"], plain[two]["deal"]) == (None, None)
+
+
+def test_the_best_of_several_deals_applies(
+    api: httpx.Client, db: Database, make_tenant: Callable[..., Tenant], suppliers: tuple[str, str]
+) -> None:
+    one, _ = suppliers
+    tenant = make_tenant("enterprise")
+    small = _deal(db, supplier=one, category="Plumbing > Fittings", discount_percent=Decimal("2"), plans=["enterprise"])
+    big = _deal(db, supplier=one, discount_amount=Decimal("5.00"), currency="USD", plans=["enterprise"])
+    hits = api.get(PRODUCTS, params={"q": "elbow", "supplier": one}, headers=tenant.auth).json()["data"]
+    offer = hits[0]["offer"]
+    assert offer["unit_price"] == "30.00"
+    assert (offer["deal_price"], offer["deal"]["deal_id"]) == ("25.00", str(big))
+    assert str(small) != offer["deal"]["deal_id"]
+
+
+def test_cli_creates_deals_and_refuses_bad_ones(
+    cli_env: dict[str, str], api: httpx.Client, make_tenant: Callable[..., Tenant]
+) -> None:
+    supplier = f"cli-sup-{uuid.uuid4().hex[:8]}"
+    created = joist(
+        cli_env,
+        "deals",
+        "create",
+        "--name",
+        f"CLI deal {supplier}",
+        "--supplier",
+        supplier,
+        "--category",
+        "Lumber > Sheet Goods",
+        "--percent",
+        "3",
+        "--plans",
+        "starter,business",
+        "--valid-from",
+        "2026-01-01",
+    )
+    deal_id = created.stdout.strip().splitlines()[-1]
+    listed = _deals(api, make_tenant("starter"), supplier=supplier)
+    assert [d["id"] for d in listed] == [deal_id]
+    both = joist(
+        cli_env, "deals", "create", "--name", "x", "--supplier", supplier, "--percent", "3", "--amount", "1",
+        "--currency", "USD", "--plans", "starter", check=False,
+    )  # fmt: skip
+    assert both.returncode != 0 and "percent or an amount" in both.stderr
+    plan = joist(
+        cli_env, "deals", "create", "--name", "y", "--supplier", supplier, "--percent", "3", "--plans", "gold",
+        check=False,
+    )  # fmt: skip
+    assert plan.returncode != 0 and "plans" in plan.stderr
+    again = joist(
+        cli_env, "deals", "create", "--name", f"CLI deal {supplier}", "--supplier", supplier, "--percent", "3",
+        "--plans", "starter", check=False,
+    )  # fmt: skip
+    assert again.returncode != 0 and "already exists" in again.stderr
+
+
+def test_deal_list_validation_scope_and_account(api: httpx.Client, make_tenant: Callable[..., Tenant]) -> None:
+    tenant = make_tenant("business")
+    assert_validation_problem(api.get(DEALS, params={"current": "maybe"}, headers=tenant.auth))
+    assert_validation_problem(api.get(DEALS, params={"cursor": "zzz"}, headers=tenant.auth))
+    assert_problem(api.get(DEALS, headers=make_tenant(scopes=["read:projects"]).auth), 403)
+    assert_problem(api.get(DEALS), 401)
+
+
+def test_seed_demo_adds_orgs_and_deals_once(
+    cli_env: dict[str, str], api: httpx.Client, make_tenant: Callable[..., Tenant]
+) -> None:
+    joist(cli_env, "seed", "--demo")
+    joist(cli_env, "seed", "--demo")
+    professional = make_tenant("professional")
+    listed = _deals(api, professional, supplier="front-range-supply")
+    assert [d["name"] for d in listed] == ["Front Range lumber: 8% off for Professional and up"]
+    assert _deals(api, make_tenant("starter"), supplier="front-range-supply") == []

@@ -1,0 +1,322 @@
+"""The push API: feeds streamed to the landing area in the layout the pipelines read, bad input
+refused with a clear 4xx and no half-written folder, Idempotency-Key honoured, and the status and
+validation report the pipelines write back shown on the submission."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contracts.samples import write_supplier_csv
+from service.db.database import Database
+from service.settings import Settings
+from tests.conftest import REPO_ROOT, LiveServer, free_port
+from tests.helpers import assert_problem
+from tests.service.feed_helpers import make_org, offer, play_pipeline, write_csv, write_status
+
+PUSH = "/api/v1/suppliers/catalog"
+CSV = (
+    b"supplier_sku,name,order_uom,unit_price,currency,price_region\n"
+    b"A1,2x4 stud,EA,4.10,USD,*\nA2,2x6 stud,EA,6.20,USD,802\n"
+)
+
+
+def _landing(settings: Settings) -> Path:
+    return settings.data_dir / "landing"
+
+
+def _folders(settings: Settings) -> set[str]:
+    root = _landing(settings)
+    return {p.name for p in root.iterdir()} if root.is_dir() else set()
+
+
+def _incoming(settings: Settings) -> list[Path]:
+    root = _landing(settings) / ".incoming"
+    return list(root.iterdir()) if root.is_dir() else []
+
+
+def test_a_csv_push_lands_whole_with_its_manifest(client: httpx.Client, db: Database, settings: Settings) -> None:
+    org = make_org(db, terms=["no-price-comparison"])
+    resp = client.post(PUSH, content=CSV, headers=org.auth | {"Content-Type": "text/csv; charset=utf-8"})
+    assert resp.status_code == 202, resp.text
+    sub = resp.json()
+    assert resp.headers["location"] == f"/api/v1/feed-submissions/{sub['id']}"
+    assert (sub["status"], sub["feed"], sub["source"], sub["mode"]) == (
+        "received",
+        "supplier_catalog",
+        org.slug,
+        "full",
+    )
+    assert (sub["size_bytes"], sub["report"], sub["rows"]) == (len(CSV), None, None)
+    folder = _landing(settings) / sub["id"]
+    assert sorted(p.name for p in folder.iterdir()) == ["body.csv", "submission.json"]
+    assert (folder / "body.csv").read_bytes() == CSV
+    manifest = json.loads((folder / "submission.json").read_text())
+    assert manifest == {
+        "submission_id": sub["id"],
+        "feed": "supplier_catalog",
+        "source": org.slug,
+        "received_at": manifest["received_at"],
+        "body": "body.csv",
+        "mode": "full",
+        "terms": ["no-price-comparison"],
+        "size_bytes": len(CSV),
+        "sha256": sub["sha256"],
+    }
+    assert manifest["received_at"].endswith("Z")
+    fetched = client.get(resp.headers["location"], headers=org.auth)
+    assert fetched.status_code == 200 and fetched.json() == sub
+
+
+def test_gzip_ndjson_and_json_bodies_keep_their_encoding(
+    client: httpx.Client, db: Database, settings: Settings
+) -> None:
+    org = make_org(db, "manufacturer")
+    records = [
+        {"manufacturer": "Mueller", "model_number": "M-1", "name": "Pipe", "list_price": 12.5, "currency": "USD"}
+    ]
+    ndjson = gzip.compress(b"".join(json.dumps(r).encode() + b"\n" for r in records))
+    resp = client.post(
+        "/api/v1/manufacturers/feed?mode=full",
+        content=ndjson,
+        headers=org.auth | {"Content-Type": "application/x-ndjson", "Content-Encoding": "gzip"},
+    )
+    assert resp.status_code == 202, resp.text
+    assert (resp.json()["content_encoding"], resp.json()["mode"]) == ("gzip", "full")
+    assert (_landing(settings) / resp.json()["id"] / "body.ndjson.gz").read_bytes() == ndjson
+    as_json = client.post("/api/v1/manufacturers/feed", json={"records": records}, headers=org.auth)
+    assert as_json.status_code == 202, as_json.text
+    assert as_json.json()["mode"] == "delta"  # a manufacturer feed updates the models it lists by default
+    body = json.loads((_landing(settings) / as_json.json()["id"] / "body.json").read_text())
+    assert body == {"records": records}
+
+
+@pytest.mark.parametrize(
+    ("headers", "content", "status", "slug"),
+    [
+        ({"Content-Type": "application/xml"}, CSV, 415, "unsupported-media-type"),
+        ({}, CSV, 415, "unsupported-media-type"),
+        ({"Content-Type": "text/csv; charset=latin-1"}, CSV, 415, "unsupported-media-type"),
+        ({"Content-Type": "text/csv", "Content-Encoding": "br"}, CSV, 415, "unsupported-media-type"),
+        ({"Content-Type": "text/csv"}, b"", 400, "bad-feed-body"),
+        ({"Content-Type": "text/csv", "Content-Encoding": "gzip"}, CSV, 400, "bad-feed-body"),
+        ({"Content-Type": "text/csv", "Content-Encoding": "gzip"}, gzip.compress(CSV * 50)[:-30], 400, "bad-feed-body"),
+        ({"Content-Type": "text/csv", "Content-Encoding": "gzip"}, gzip.compress(b""), 400, "bad-feed-body"),
+    ],
+    ids=["xml", "no-type", "latin-1", "brotli", "empty", "not-gzip", "truncated-gzip", "gzip-of-nothing"],
+)
+def test_bad_bodies_are_clear_4xx_and_leave_nothing(
+    client: httpx.Client,
+    db: Database,
+    settings: Settings,
+    headers: dict[str, str],
+    content: bytes,
+    status: int,
+    slug: str,
+) -> None:
+    org = make_org(db)
+    before = _folders(settings)
+    body = assert_problem(client.post(PUSH, content=content, headers=org.auth | headers), status)
+    assert body["type"].endswith(f":{slug}"), body
+    assert _folders(settings) == before
+    assert _incoming(settings) == []
+    assert client.get("/api/v1/feed-submissions", headers=org.auth).json()["data"] == []
+
+
+def test_over_the_cap_is_413_announced_or_streamed(
+    make_server: Callable[..., LiveServer], db: Database, settings: Settings
+) -> None:
+    live = make_server(max_feed_bytes=10_000)
+    org = make_org(db)
+    before = _folders(settings)
+    with live.client() as client:
+        big = CSV * 200  # ~20 kB
+        announced = client.post(PUSH, content=big, headers=org.auth | {"Content-Type": "text/csv"})
+        assert "10000-byte limit" in assert_problem(announced, 413)["detail"]
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: only counting can catch it
+            for _ in range(40):
+                yield CSV * 5
+
+        streamed = client.post(PUSH, content=chunks(), headers=org.auth | {"Content-Type": "text/csv"})
+        assert_problem(streamed, 413)
+        fits = client.post(PUSH, content=CSV * 10, headers=org.auth | {"Content-Type": "text/csv"})
+        assert fits.status_code == 202
+    assert _folders(settings) - before == {fits.json()["id"]}
+    assert _incoming(settings) == []
+
+
+def test_idempotency_key_replays_without_a_second_submission(
+    client: httpx.Client, db: Database, settings: Settings
+) -> None:
+    org = make_org(db)
+    headers = org.auth | {"Content-Type": "text/csv", "Idempotency-Key": "push-1"}
+    first = client.post(PUSH, content=CSV, headers=headers)
+    again = client.post(PUSH, content=CSV, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert again.json()["id"] == first.json()["id"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert [s["id"] for s in client.get("/api/v1/feed-submissions", headers=org.auth).json()["data"]] == [
+        first.json()["id"]
+    ]
+    other = client.post(PUSH, content=CSV + b"A3,x,EA,1,USD,*\n", headers=headers)
+    assert assert_problem(other, 409)["type"].endswith(":idempotency-key-reused")
+
+
+def test_status_and_report_flow_back_from_the_pipelines(
+    client: httpx.Client, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    org = make_org(db)
+    good = write_csv(tmp_path / "good.csv", "supplier_catalog", [offer("A1", "4.10"), offer("A2", "6.20", "802")])
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        "supplier_catalog",
+        [offer("B1", "4.10"), offer("B2", "-3.00"), offer("B3", "abc", order_uom="BUSHEL")],
+    )
+    pushed = {}
+    for name, path in (("good", good), ("bad", bad)):
+        resp = client.post(PUSH, content=path.read_bytes(), headers=org.auth | {"Content-Type": "text/csv"})
+        assert resp.status_code == 202, resp.text
+        pushed[name] = resp.json()["id"]
+    folder = _landing(settings) / pushed["bad"]
+    write_status(folder, "validating")
+    url = f"/api/v1/feed-submissions/{pushed['bad']}"
+    assert client.get(url, headers=org.auth).json()["status"] == "validating"
+
+    warehouse = tmp_path / "warehouse"
+    play_pipeline(folder, warehouse)
+    rejected = client.get(url, headers=org.auth).json()
+    assert rejected["status"] == "rejected"
+    report = rejected["report"]
+    assert report["accepted"] is False and report["rows"] == 3
+    rules = {r["rule"]: r for r in report["rules"]}
+    assert rules["unit_price_positive"]["status"] == "fail"
+    assert [s["line"] for s in rules["unit_price_positive"]["samples"]] == [3]  # header is line 1
+    assert rules["order_uom_known"]["failed"] == 1
+    assert rules["required_name"]["status"] == "pass"
+
+    play_pipeline(_landing(settings) / pushed["good"], warehouse)
+    good_url = f"/api/v1/feed-submissions/{pushed['good']}"
+    assert client.get(good_url, headers=org.auth).json()["status"] == "accepted"
+    write_status(_landing(settings) / pushed["good"], "published", rows=2)
+    published = client.get(good_url, headers=org.auth).json()
+    assert (published["status"], published["rows"], published["report"]["accepted"]) == ("published", 2, True)
+    # a terminal status stays put, whatever is written later
+    write_status(folder, "published")
+    assert client.get(url, headers=org.auth).json()["status"] == "rejected"
+    listed = client.get("/api/v1/feed-submissions", params={"status": "rejected"}, headers=org.auth).json()
+    assert [s["id"] for s in listed["data"]] == [pushed["bad"]]
+
+
+def test_another_orgs_submission_is_404(client: httpx.Client, db: Database) -> None:
+    mine, theirs = make_org(db), make_org(db)
+    sub = client.post(PUSH, content=CSV, headers=mine.auth | {"Content-Type": "text/csv"}).json()
+    assert_problem(client.get(f"/api/v1/feed-submissions/{sub['id']}", headers=theirs.auth), 404)
+
+
+def test_a_malformed_status_file_is_ignored(client: httpx.Client, db: Database, settings: Settings) -> None:
+    org = make_org(db)
+    sub = client.post(PUSH, content=CSV, headers=org.auth | {"Content-Type": "text/csv"}).json()
+    (_landing(settings) / sub["id"] / "status.json").write_text('{"status": "exploded"}')
+    resp = client.get(f"/api/v1/feed-submissions/{sub['id']}", headers=org.auth)
+    assert resp.status_code == 200 and resp.json()["status"] == "received"
+
+
+# -- a real-size push ------------------------------------------------------------------------------
+
+GIB = 1024**3
+
+
+def _rss_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {field} for {pid}")
+
+
+@pytest.mark.slow
+def test_a_1_gib_push_streams_with_bounded_server_memory(
+    cli_env: dict[str, str], db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    """A separate ``joist serve`` process takes a 1 GiB CSV generated on the fly; its peak RSS
+    (VmHWM) grows by far less than the body, and the landed file is the body, byte for byte."""
+    org = make_org(db)
+    sample = write_supplier_csv(tmp_path / "sample.csv", 2000)
+    header, _, rows = sample.path.read_bytes().partition(b"\n")
+    block = rows * max(1, (8 * 1024 * 1024) // len(rows))  # ~8 MiB of rows, repeated
+    total = GIB + len(header) + 1
+    repeats, tail = divmod(total - len(header) - 1, len(block))
+
+    def body() -> Iterator[bytes]:
+        yield header + b"\n"
+        for _ in range(repeats):
+            yield block
+        yield block[:tail]
+
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        env=cli_env | {"JOIST_MAX_FEED_BYTES": str(2 * GIB)},
+        cwd=REPO_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert time.monotonic() < deadline and server.poll() is None, (tmp_path / "serve.log").read_text()
+                time.sleep(0.2)
+            client.get("/api/v1/feed-submissions", headers=org.auth)  # warm every code path once
+            baseline = _rss_kib(server.pid, "VmRSS")
+            resp = client.post(
+                PUSH,
+                content=body(),
+                headers=org.auth | {"Content-Type": "text/csv", "Content-Length": str(total)},
+            )
+            assert resp.status_code == 202, resp.text
+            peak = _rss_kib(server.pid, "VmHWM")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    sub = resp.json()
+    assert sub["size_bytes"] == total
+    landed = settings.data_dir / "landing" / sub["id"] / "body.csv"
+    assert landed.stat().st_size == total
+    grown_mib = (peak - baseline) // 1024
+    print(f"1 GiB push: server RSS {baseline // 1024} MiB before, peak {peak // 1024} MiB")
+    assert grown_mib < 150, f"server RSS grew by {grown_mib} MiB while taking a 1 GiB body"
+    os.remove(landed)  # a gigabyte is too much to leave behind in the test data dir
+
+
+def test_demo_feeds_writes_pushable_samples(
+    cli_env: dict[str, str], client: httpx.Client, db: Database, tmp_path: Path
+) -> None:
+    from tests.service.test_cli import joist
+
+    out = joist(cli_env, "demo", "feeds", "--rows", "60", "--dirty", "--out", str(tmp_path / "s")).stdout
+    names = sorted(Path(line.split("\t")[0]).name for line in out.strip().splitlines())
+    assert names == ["cost_items.csv", "location_index.csv", "manufacturer_feed.csv", "supplier_catalog.csv"]
+    assert "planted defects" in out
+    catalog = (tmp_path / "s" / "supplier_catalog.csv").read_bytes()
+    assert catalog.startswith(b"supplier_sku,name,description,brand,")
+    assert catalog.count(b"\n") == 61
+    org = make_org(db)
+    resp = client.post(PUSH, content=catalog, headers=org.auth | {"Content-Type": "text/csv"})
+    assert resp.status_code == 202, resp.text
