@@ -18,12 +18,16 @@ from sqlalchemy.orm import Session
 from service.api_keys.routes import ApiKeyController
 from service.api_keys.services import REVOKED_KEYS
 from service.budgets.routes import BudgetController
+from service.catalog.routes import CatalogController, CostDataController
 from service.change_orders.routes import ChangeOrderController
 from service.crypto import Sealer
 from service.db.database import Database
 from service.db.engine import make_engine
+from service.deals.routes import DealController
 from service.documents.routes import DocumentController
 from service.events.routes import EventController
+from service.feeds.landing import Landing
+from service.feeds.routes import FeedSubmissionController, PushController
 from service.http.auth import Authenticator, AuthMiddleware
 from service.http.docs import docs_router
 from service.http.headers import add_response_headers
@@ -40,6 +44,7 @@ from service.settings import Settings
 from service.vendors.routes import VendorController
 from service.webhooks.routes import WebhookController
 from service.webhooks.services import SECRET_PURPOSE
+from warehouse.catalog import CatalogReader
 
 __all__ = ["API_V1_ROUTES", "create_app"]
 
@@ -54,6 +59,11 @@ API_V1_ROUTES: list[Any] = [
     DocumentController,
     EventController,
     WebhookController,
+    PushController,
+    FeedSubmissionController,
+    CatalogController,
+    CostDataController,
+    DealController,
 ]
 
 _DESCRIPTION = """The public API of Joist, the construction platform's integration marketplace.
@@ -84,6 +94,10 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
     def _forget_revoked(session: Session) -> None:
         if revoked := session.info.pop(REVOKED_KEYS, None):
             authenticator.forget(revoked)
+
+    # One reader per process: it keeps the warm read-only connections to the published snapshots.
+    catalog_reader = CatalogReader(settings.data_dir)
+    landing = Landing(settings.data_dir)
 
     idempotency = IdempotencyStore(
         sessions, timedelta(seconds=settings.idempotency_ttl_seconds), Sealer(settings.secret_key, "idempotency")
@@ -116,7 +130,12 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
     )
 
     return Litestar(
-        route_handlers=[api_v1, healthz, docs_router(settings.swagger_ui_dir), *(extra_routers or [])],
+        route_handlers=[
+            api_v1,
+            healthz,
+            docs_router(settings.swagger_ui_dir),
+            *(extra_routers or []),
+        ],
         middleware=[
             DefineMiddleware(AuthMiddleware, authenticator=authenticator, limiter=limiter),
             DefineMiddleware(IdempotencyMiddleware, store=idempotency, max_body_bytes=settings.max_body_bytes),
@@ -124,9 +143,9 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
         exception_handlers=exception_handlers,
         before_send=[add_response_headers],
         before_request=check_request,
-        on_startup=[db.open, index_query_params],
+        on_startup=[db.open, index_query_params, landing.sweep_incoming],
         lifespan=[lambda _app: purge_expired_records(idempotency)],
-        on_shutdown=[limiter.close, db.close],
+        on_shutdown=[limiter.close, db.close, catalog_reader.close],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi,
         state=State(
@@ -137,6 +156,7 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
                 "authenticator": authenticator,
                 "outbound": OutboundPolicy(settings.outbound_allow),
                 "webhook_sealer": Sealer(settings.secret_key, SECRET_PURPOSE),
+                "catalog_reader": catalog_reader,
             }
         ),
         logging_config=None,

@@ -208,34 +208,52 @@ def api_keys() -> None:
 
 
 @api_keys.command("create")
-@click.option("--builder", "builder_slug", required=True, help="The builder's slug.")
+@click.option("--builder", "builder_slug", help="The builder's slug (or --org).")
+@click.option("--org", "org_slug", help="A supplier's or manufacturer's slug (or --builder).")
 @click.option("--name", required=True)
 @click.option("--scopes", required=True, help="Comma-separated, e.g. read:projects,write:invoices.")
-@click.option("--rate-limit", type=click.IntRange(1, 1_000_000), help="Requests per minute (enterprise plan).")
+@click.option(
+    "--rate-limit", type=click.IntRange(1, 1_000_000), help="Requests per minute (enterprise plan, or an org)."
+)
 @click.option(
     "--expires-at", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"]), help="UTC unless an offset is given."
 )
 @pass_ctx
 def api_keys_create(
-    ctx: Context, builder_slug: str, name: str, scopes: str, rate_limit: int | None, expires_at: datetime | None
+    ctx: Context,
+    builder_slug: str | None,
+    org_slug: str | None,
+    name: str,
+    scopes: str,
+    rate_limit: int | None,
+    expires_at: datetime | None,
 ) -> None:
-    """Create an API key; the key is the last line printed."""
+    """Create an API key for a builder or an organisation; the key is the last line printed."""
     from datetime import UTC
 
     from service.accounts.services import get_builder_by_slug
     from service.api_keys.services import issue_key
+    from service.orgs.services import get_org_by_slug, issue_org_key
 
+    if (builder_slug is None) == (org_slug is None):
+        _fail("give exactly one of --builder and --org")
     if expires_at is not None and expires_at.tzinfo is None:
         expires_at = expires_at.replace(tzinfo=UTC)
+    wanted = [s.strip() for s in scopes.split(",") if s.strip()]
 
     def work() -> tuple[Any, str]:
         with ctx.session() as session:
-            builder = get_builder_by_slug(session, builder_slug)
+            if org_slug is not None:
+                org = get_org_by_slug(session, org_slug)
+                return issue_org_key(
+                    session, org, name=name, scopes=wanted, rate_limit=rate_limit, expires_at=expires_at
+                )
+            builder = get_builder_by_slug(session, builder_slug or "")
             row, key = issue_key(
                 session,
                 builder,
                 name=name,
-                scopes=[s.strip() for s in scopes.split(",") if s.strip()],
+                scopes=wanted,
                 rate_limit=rate_limit,
                 expires_at=expires_at,
             )
@@ -244,6 +262,102 @@ def api_keys_create(
     row, key = _run(work)
     click.echo(f"created API key {row.key_prefix} ({row.id}) with scopes {','.join(row.scopes)}", err=True)
     click.echo(key)
+
+
+# -- people and apps (issue #5) -------------------------------------------------------------
+
+
+@main.group()
+def orgs() -> None:
+    """Supplier and manufacturer organisations (they push feeds)."""
+
+
+@orgs.command("create")
+@click.option("--kind", required=True, type=click.Choice(["supplier", "manufacturer"]))
+@click.option("--slug", required=True, help="Also the feed's source name in the catalog.")
+@click.option("--name", required=True)
+@click.option("--terms", default="", help="Comma-separated source terms, e.g. no-price-comparison.")
+@pass_ctx
+def orgs_create(ctx: Context, kind: str, slug: str, name: str, terms: str) -> None:
+    """Create a supplier or manufacturer organisation."""
+    from service.orgs.services import create_org
+
+    def work() -> str:
+        with ctx.session() as session:
+            org = create_org(
+                session, kind=kind, slug=slug, name=name, terms=[t.strip() for t in terms.split(",") if t.strip()]
+            )
+            return f"{org.id}\t{org.slug}\t{org.kind}"
+
+    click.echo(_run(work))
+
+
+@main.group()
+def deals() -> None:
+    """Platform-negotiated supplier deals."""
+
+
+@deals.command("create")
+@click.option("--name", required=True)
+@click.option("--supplier", required=True, help="The supplier's slug.")
+@click.option("--product", "product_id", help="One product id (p_…); or --category; neither: the whole catalog.")
+@click.option("--category", help="A category path; its sub-categories are included.")
+@click.option("--percent", type=click.STRING, help="Percent off, e.g. 7.5.")
+@click.option("--amount", type=click.STRING, help="Amount off each order unit (with --currency).")
+@click.option("--currency", help="ISO 4217 code of --amount.")
+@click.option("--plans", required=True, help="Comma-separated eligible plans, e.g. professional,business.")
+@click.option("--valid-from", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"]), help="Default: now (UTC).")
+@click.option("--valid-to", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"]), help="Default: open-ended.")
+@pass_ctx
+def deals_create(
+    ctx: Context,
+    name: str,
+    supplier: str,
+    product_id: str | None,
+    category: str | None,
+    percent: str | None,
+    amount: str | None,
+    currency: str | None,
+    plans: str,
+    valid_from: datetime | None,
+    valid_to: datetime | None,
+) -> None:
+    """Create a deal; prints its id."""
+    from datetime import UTC
+    from decimal import Decimal, InvalidOperation
+
+    from service.deals.services import create_deal
+
+    def decimal(value: str | None, option: str) -> Decimal | None:
+        if value is None:
+            return None
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            _fail(f"{option} must be a decimal number")
+            raise
+
+    def utc(value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+    def work() -> str:
+        with ctx.session() as session:
+            deal = create_deal(
+                session,
+                name=name,
+                supplier=supplier,
+                plans=[p.strip() for p in plans.split(",") if p.strip()],
+                product_id=product_id,
+                category=category,
+                discount_percent=decimal(percent, "--percent"),
+                discount_amount=decimal(amount, "--amount"),
+                currency=currency,
+                valid_from=utc(valid_from),
+                valid_to=utc(valid_to),
+            )
+            return str(deal.id)
+
+    click.echo(_run(work))
 
 
 # -- demo -----------------------------------------------------------------------------------
@@ -262,6 +376,32 @@ def seed(ctx: Context, demo: bool) -> None:
 
     key = _run(work)
     click.echo(key)
+
+
+@main.group()
+def demo() -> None:
+    """Demo material."""
+
+
+@demo.command("feeds")
+@click.option("--rows", required=True, type=click.IntRange(1, 50_000_000), help="Rows of the supplier catalog.")
+@click.option("--dirty", is_flag=True, help="Plant defects that the validation rules reject.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Default: <data dir>/samples.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same bytes.")
+@pass_ctx
+def demo_feeds(ctx: Context, rows: int, dirty: bool, out_dir: str | None, seed: int) -> None:
+    """Write sample feeds: a supplier catalog, a manufacturer feed, cost items and a location index.
+
+    Push the first two with the API (text/csv); drop the cost files into <data dir>/inbox/cost_data/.
+    """
+    from pathlib import Path
+
+    from service.demo import write_sample_feeds
+
+    out = Path(out_dir) if out_dir else ctx.settings.data_dir / "samples"
+    for stats in write_sample_feeds(out, rows=rows, dirty=dirty, seed=seed):
+        defects = f" ({sum(stats.defects.values())} planted defects)" if stats.defects else ""
+        click.echo(f"{stats.path}\t{stats.rows} rows{defects}")
 
 
 @main.command()

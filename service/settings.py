@@ -15,6 +15,7 @@ __all__ = ["Settings", "SettingsError"]
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_MAX_DOCUMENT_BYTES = 25 * 1_048_576
+DEFAULT_MAX_FEED_BYTES = 4 * 1024**3  # a pushed feed body, as sent (compressed or not)
 
 
 class SettingsError(ValueError):
@@ -39,6 +40,7 @@ class Settings:
     redis_url: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES  # an uploaded document's content
+    max_feed_bytes: int = DEFAULT_MAX_FEED_BYTES
     idempotency_ttl_seconds: int = 24 * 3600
     last_used_resolution_seconds: int = 60
     auth_cache_seconds: float = 5.0
@@ -62,6 +64,7 @@ class Settings:
             redis_url=env.get("JOIST_REDIS_URL") or None,
             max_body_bytes=_int(env, "JOIST_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             max_document_bytes=_int(env, "JOIST_MAX_DOCUMENT_BYTES", DEFAULT_MAX_DOCUMENT_BYTES),
+            max_feed_bytes=_int(env, "JOIST_MAX_FEED_BYTES", DEFAULT_MAX_FEED_BYTES),
             auth_cache_seconds=_int(env, "JOIST_AUTH_CACHE_SECONDS", 5),
             outbound_allow=_networks(env, "JOIST_OUTBOUND_ALLOW"),
             webhook_timeout_seconds=_int(env, "JOIST_WEBHOOK_TIMEOUT_SECONDS", 15),

@@ -1,17 +1,24 @@
-"""Bearer authentication for every route: who is calling, for which builder, with what scopes.
+"""Bearer authentication for every route: who is calling, for which account, with what scopes.
 
-The middleware resolves the credential (if one is sent), applies the plan rate limit and leaves a
+The middleware resolves the credential (if one is sent), applies the rate limit and leaves a
 ``Principal`` in the scope; routes declared with ``needs(scope)`` are checked by ``check_scope``. Missing or bad
 credentials answer 401 with ``WWW-Authenticate: Bearer``; a missing scope answers 403.
+
+Two kinds of account hold keys: builders (the tenants) and organisations (suppliers and
+manufacturers, which push feeds). A route says which it serves (``needs(..., account=...)``,
+builders by default); a key of the other kind is a 403 ``wrong-account`` there. As a second
+guard, ``Principal.builder_id`` itself refuses an organisation's principal, so no builder-scoped
+query can ever run for one.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
 import anyio.to_thread
 from litestar.connection import ASGIConnection
@@ -24,49 +31,117 @@ from service.accounts.plans import rate_limit_for
 from service.api_keys import tokens
 from service.api_keys.models import ApiKey
 from service.db.database import Database
-from service.errors import InsufficientScope, InvalidInput, Unauthenticated
+from service.errors import InsufficientScope, InvalidInput, JoistError, Unauthenticated
 from service.http.ratelimit import RateLimiter
+from service.orgs.models import Organisation, OrgApiKey
+from service.orgs.services import ORG_RATE_LIMIT
 from service.scopes import grants
 
 if TYPE_CHECKING:
     from service.db.database import Query
 
-__all__ = ["AuthMiddleware", "Authenticator", "Principal", "check_scope", "needs", "principal_of"]
+__all__ = [
+    "Account",
+    "AuthMiddleware",
+    "Authenticator",
+    "Principal",
+    "WrongAccount",
+    "check_scope",
+    "needs",
+    "principal_of",
+]
 
 PRINCIPAL_KEY = "joist.principal"
 RATE_STATE_KEY = "joist.rate_limit"
 _QUERY_CREDENTIALS = (b"access_token=", b"api_key=")
+# The OAuth endpoints where clients authenticate themselves (RFC 6749 §2.3, Basic or form):
+# their Authorization header is not a bearer credential.
+CLIENT_AUTH_PATHS = frozenset({"/api/v1/oauth/token", "/api/v1/oauth/revoke", "/api/v1/oauth/introspect"})
+#: Resolves a credential of a recognised prefix (OAuth access tokens, developer keys) to a Principal.
+Resolver = Callable[[str], Awaitable["Principal"]]
+
+
+#: Which accounts a route serves: ``builder``, ``supplier``, ``manufacturer``, or ``org`` (either of the last two);
+#: ``developer`` and ``staff`` keys reach the developer portal and app review.
+Account = Literal["builder", "supplier", "manufacturer", "org", "developer", "staff"]
+_ORG_KINDS = frozenset({"supplier", "manufacturer"})
+
+
+class WrongAccount(JoistError):
+    """A valid credential of the wrong kind of account for this endpoint."""
+
+    status = 403
+    slug = "wrong-account"
+    title = "This endpoint is not for this kind of account"
+
+
+def _serves(account: str, kind: str) -> bool:
+    return kind == account or (account == "org" and kind in _ORG_KINDS)
+
+
+def _describe(account: str) -> str:
+    return {"org": "supplier or manufacturer"}.get(account, account)
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The caller: a credential acting for one builder, with its scopes."""
+    """The caller: a credential acting for one account (a builder, or a supplier or
+    manufacturer organisation), with its scopes."""
 
-    builder_id: uuid.UUID
-    plan: str
+    account_kind: str  # builder | supplier | manufacturer
+    account_id: uuid.UUID
     credential_id: uuid.UUID
     credential_kind: str
     scopes: frozenset[str]
     rate_limit: int
     expires_at: datetime | None = None
+    account_plan: str | None = None  # builders only
 
     @property
     def identity(self) -> str:
         """Stable name of the credential, for rate limits and idempotency records."""
         return f"{self.credential_kind}:{self.credential_id}"
 
+    @property
+    def is_builder(self) -> bool:
+        return self.account_kind == "builder"
+
+    @property
+    def builder_id(self) -> uuid.UUID:
+        """The tenant; an organisation's credential has none, and asking is a 403."""
+        self.require("builder")
+        return self.account_id
+
+    @property
+    def plan(self) -> str:
+        self.require("builder")
+        return self.account_plan or ""
+
+    @property
+    def org_id(self) -> uuid.UUID:
+        self.require("org")
+        return self.account_id
+
+    def require(self, account: str) -> None:
+        if not _serves(account, self.account_kind):
+            raise WrongAccount(
+                f"this endpoint is for {_describe(account)} credentials; this is a {self.account_kind}'s key",
+                extensions={"required_account": account, "account": self.account_kind},
+            )
+
 
 class KeyRow(NamedTuple):
     """What authentication reads about a key, in ``Authenticator._by_hash`` column order."""
 
     id: uuid.UUID
-    builder_id: uuid.UUID
+    account_id: uuid.UUID
     scopes: list[str]
     rate_limit: int | None
     expires_at: datetime | None
     is_active: bool
     last_used_at: datetime | None
-    plan: str
+    plan: str  # a builder's plan; an organisation's kind (``account_kind``)
+    account_kind: str = "builder"
 
 
 class Authenticator:
@@ -85,8 +160,10 @@ class Authenticator:
         db: Database,
         last_used_resolution: timedelta = timedelta(minutes=1),
         cache_seconds: float = 5.0,
+        resolvers: Mapping[str, Resolver] | None = None,
     ) -> None:
         self._db = db
+        self._resolvers = tuple((resolvers or {}).items())
         self._resolution = last_used_resolution
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, KeyRow]] = {}
@@ -105,8 +182,35 @@ class Authenticator:
             .join(Builder, Builder.id == ApiKey.builder_id)
             .where(ApiKey.key_hash == bindparam("digest"))
         )
+        # Organisation keys are few; a builder key is found by the first query, so only an
+        # organisation's key (or an unknown one) costs the second.
+        self._org_by_hash: Query = (
+            select(
+                OrgApiKey.id,
+                OrgApiKey.org_id,
+                OrgApiKey.scopes,
+                OrgApiKey.rate_limit,
+                OrgApiKey.expires_at,
+                OrgApiKey.is_active,
+                OrgApiKey.last_used_at,
+                Organisation.kind,
+            )
+            .join(Organisation, Organisation.id == OrgApiKey.org_id)
+            .where(OrgApiKey.key_hash == bindparam("digest"))
+        )
+
+    async def _find(self, digest: str) -> KeyRow | None:
+        """A builder's key, else an organisation's (its kind in ``plan`` and ``account_kind``)."""
+        found = await self._db.fetch_one(self._by_hash, {"digest": digest})
+        if found is not None:
+            return KeyRow(*found)
+        org = await self._db.fetch_one(self._org_by_hash, {"digest": digest})
+        return None if org is None else KeyRow(*[*org, org[-1]])
 
     async def authenticate(self, credential: str) -> Principal:
+        for prefix, resolve in self._resolvers:
+            if credential.startswith(prefix):
+                return await resolve(credential)
         digest = tokens.hash_key(credential)
         cached = self._cache.get(digest)
         row: KeyRow | None
@@ -117,8 +221,7 @@ class Authenticator:
                 raise Unauthenticated(
                     "the bearer credential is not a valid Joist API key", headers=_challenge("invalid_token")
                 )
-            found = await self._db.fetch_one(self._by_hash, {"digest": digest})
-            row = None if found is None else KeyRow._make(found)
+            row = await self._find(digest)
             if row is not None and row.is_active and self._cache_seconds > 0:
                 if len(self._cache) >= self.MAX_CACHED:
                     self._cache.clear()
@@ -133,14 +236,25 @@ class Authenticator:
         if row.expires_at is not None and row.expires_at <= now:
             raise Unauthenticated("the API key has expired", headers=_challenge("invalid_token"))
         if self._due_for_touch(row.id, row.last_used_at, now):
-            await anyio.to_thread.run_sync(self._touch, row.id, now)
+            await anyio.to_thread.run_sync(self._touch, row.id, now, row.account_kind == "builder")
+        if row.account_kind == "builder":
+            return Principal(
+                account_kind="builder",
+                account_id=row.account_id,
+                account_plan=row.plan,
+                credential_id=row.id,
+                credential_kind="api_key",
+                scopes=frozenset(row.scopes or ()),
+                rate_limit=rate_limit_for(row.plan, row.rate_limit),
+                expires_at=row.expires_at,
+            )
         return Principal(
-            builder_id=row.builder_id,
-            plan=row.plan,
+            account_kind=row.account_kind,
+            account_id=row.account_id,
             credential_id=row.id,
-            credential_kind="api_key",
+            credential_kind="org_api_key",
             scopes=frozenset(row.scopes or ()),
-            rate_limit=rate_limit_for(row.plan, row.rate_limit),
+            rate_limit=row.rate_limit or ORG_RATE_LIMIT,
             expires_at=row.expires_at,
         )
 
@@ -162,9 +276,10 @@ class Authenticator:
         self._touched[key_id] = mono
         return True
 
-    def _touch(self, key_id: uuid.UUID, now: datetime) -> None:
+    def _touch(self, key_id: uuid.UUID, now: datetime, builder_key: bool = True) -> None:
+        table = ApiKey if builder_key else OrgApiKey
         self._db.write_sync(
-            lambda session: session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+            lambda session: session.execute(update(table).where(table.id == key_id).values(last_used_at=now))
         )
 
 
@@ -188,7 +303,7 @@ class AuthMiddleware:
                     "query", "credentials are not accepted in the query string; send Authorization: Bearer"
                 )
             header = _authorization(scope)
-            if header is not None:
+            if header is not None and scope["path"] not in CLIENT_AUTH_PATHS:
                 scheme, _, credential = header.partition(" ")
                 if scheme.lower() != "bearer" or not credential.strip():
                     raise Unauthenticated(
@@ -222,19 +337,26 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any] | Scope) -> Prin
 
 
 SCOPE_OPT = "joist.scope"
+ACCOUNT_OPT = "joist.account"
 
 
-def needs(scope_name: str) -> dict[str, Any]:
+def needs(scope_name: str, account: Account = "builder") -> dict[str, Any]:
     """Route-decorator arguments for a protected route: ``@get("/", **needs("read:api_keys"))``.
 
     The scope is declared once: the OpenAPI security requirement names it, and
-    ``check_scope`` enforces it before the handler runs.
+    ``check_scope`` enforces it before the handler runs, with the kind of account the route
+    serves (builders unless ``account`` says otherwise).
     """
-    return {"opt": {SCOPE_OPT: scope_name}, "security": [{"bearer": [scope_name]}]}
+    return {"opt": {SCOPE_OPT: scope_name, ACCOUNT_OPT: account}, "security": [{"bearer": [scope_name]}]}
 
 
 def check_scope(request: ASGIConnection[Any, Any, Any, Any]) -> None:
-    """Enforce the route's scope: 401 without a credential, 403 without the scope."""
-    needed: str | None = request.route_handler.opt.get(SCOPE_OPT)
-    if needed is not None and not grants(principal_of(request).scopes, needed):
-        raise InsufficientScope(needed)
+    """Enforce the route's scope and account: 401 without a credential, 403 without the scope
+    or with another kind of account's credential."""
+    opt = request.route_handler.opt
+    needed: str | None = opt.get(SCOPE_OPT)
+    if needed is not None:
+        principal = principal_of(request)
+        principal.require(opt.get(ACCOUNT_OPT, "builder"))
+        if not grants(principal.scopes, needed):
+            raise InsufficientScope(needed)

@@ -70,10 +70,10 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib's name)
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 (stdlib's name)
+            def do_POST(self) -> None:
                 receiver = holder["r"]
                 started = time.monotonic()
                 length = int(self.headers.get("content-length", "0"))

@@ -6,6 +6,7 @@ misbehave."""
 from __future__ import annotations
 
 import base64
+import itertools
 import time
 import uuid
 from collections import Counter
@@ -303,7 +304,7 @@ def test_the_retry_schedule_is_followed_exactly(
     assert all(a["status"] == 500 and a["response_body"] == "receiver says no" for a in attempts)
     gaps = [
         datetime.fromisoformat(newer["started_at"]) - datetime.fromisoformat(older["started_at"])
-        for newer, older in zip(attempts, attempts[1:], strict=False)
+        for newer, older in itertools.pairwise(attempts)
     ]
     assert list(reversed(gaps)) == list(RETRY_DELAYS)
     assert len(receiver.for_path("/status/500")) == 6
