@@ -462,14 +462,16 @@ class CatalogReader:
         out: list[EstimateLine] = []
         for line_number, quantity in lines:
             item = items[str(line_number).replace(" ", "")]
+            material, labor = _money(item.material * quantity), _money(item.labor * quantity)
+            equipment = _money(item.equipment * quantity)
             out.append(
                 EstimateLine(
                     item=item,
                     quantity=quantity,
-                    material=_money(item.material * quantity),
-                    labor=_money(item.labor * quantity),
-                    equipment=_money(item.equipment * quantity),
-                    total=_money(item.total * quantity),
+                    material=material,
+                    labor=labor,
+                    equipment=equipment,
+                    total=material + labor + equipment,  # the parts as shown add up to the total
                     total_incl_op=_money(item.total_incl_op * quantity),
                 )
             )
