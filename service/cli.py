@@ -172,6 +172,32 @@ def worker(ctx: Context, once: bool, builder_slugs: tuple[str, ...]) -> None:
         db.engine.dispose()
 
 
+@main.group()
+def pipelines() -> None:
+    """The data pipelines (Dagster), for operators without the daemon."""
+
+
+@pipelines.command(
+    "materialize",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@pass_ctx
+def pipelines_materialize(ctx: Context, args: tuple[str, ...]) -> None:
+    """Run the pipelines' definitions in-process: every pending submission and inbox file, or
+    ``--submission ID``, or ``--select SELECTION [--partition ID]`` (``--help`` lists them).
+
+    Runs as ``python -m pipelines`` in a child process: the service never imports the
+    pipelines (their layer sits above it), and the API's processes never load Dagster."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "JOIST_DATA_DIR": str(ctx.settings.data_dir)}
+    command = [sys.executable, "-m", "pipelines", "materialize", *args]
+    sys.exit(subprocess.call(command, env=env))  # noqa: S603 (our own interpreter and module)
+
+
 # -- builders and keys ----------------------------------------------------------------------
 
 
