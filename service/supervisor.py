@@ -3,6 +3,7 @@ daemon) in one command, with URLs and the demo key printed once everything answe
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -65,9 +66,9 @@ def run_all(settings: Settings, *, host: str, port: int, dagster_port: int | Non
     joist = [sys.executable, "-m", "service.cli"]
     procs: list[subprocess.Popen[bytes]] = [
         subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
-            [*joist, "serve", "--host", host, "--port", str(port)], env=env, cwd=REPO_ROOT
+            [*joist, "serve", "--host", host, "--port", str(port)], env=env, cwd=REPO_ROOT, start_new_session=True
         ),
-        subprocess.Popen([*joist, "worker"], env=env, cwd=REPO_ROOT),  # noqa: S603 (as above)
+        subprocess.Popen([*joist, "worker"], env=env, cwd=REPO_ROOT, start_new_session=True),  # noqa: S603 (as above)
     ]
     if dagster_port is not None:
         denv = {**env, "DAGSTER_HOME": str(_dagster_home(settings))}
@@ -87,13 +88,19 @@ def run_all(settings: Settings, *, host: str, port: int, dagster_port: int | Non
                 ],
                 env=denv,
                 cwd=REPO_ROOT,
+                start_new_session=True,
             )
         )
 
-    def stop(*_: object) -> None:
+    # Each process leads its own process group, and stopping signals the whole group: `dagster
+    # dev` runs a webserver, a daemon and code servers of its own, which must not outlive it.
+    def signal_groups(signum: int) -> None:
         for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(p.pid, signum)
+
+    def stop(*_: object) -> None:
+        signal_groups(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -142,5 +149,7 @@ def run_all(settings: Settings, *, host: str, port: int, dagster_port: int | Non
                         q.wait(timeout=30)
                     except subprocess.TimeoutExpired:
                         q.kill()
+                time.sleep(1)  # the groups' other members had the same signal; leave none behind
+                signal_groups(signal.SIGKILL)
                 return 0 if code in (0, -signal.SIGTERM) else status
         time.sleep(0.5)
