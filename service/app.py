@@ -37,11 +37,20 @@ from service.http.problems import exception_handlers, schema_router_problems
 from service.http.query import check_request, index_query_params
 from service.http.ratelimit import RateLimiter
 from service.invoices.routes import InvoiceController
+from service.oauth.credentials import CredentialResolver
+from service.oauth.routes import (
+    AuthorizedAppController,
+    DeveloperAppController,
+    OAuthEndpoints,
+    StaffAppController,
+    metadata_document,
+)
 from service.outbound import OutboundPolicy
 from service.projects.routes import ProjectController
 from service.schedules.routes import ScheduleController
 from service.settings import Settings
 from service.vendors.routes import VendorController
+from service.web.pages import web_router
 from service.webhooks.routes import WebhookController
 from service.webhooks.services import SECRET_PURPOSE
 from warehouse.catalog import CatalogReader
@@ -64,6 +73,10 @@ API_V1_ROUTES: list[Any] = [
     CatalogController,
     CostDataController,
     DealController,
+    DeveloperAppController,
+    StaffAppController,
+    AuthorizedAppController,
+    OAuthEndpoints,
 ]
 
 _DESCRIPTION = """The public API of Joist, the construction platform's integration marketplace.
@@ -88,6 +101,7 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
         db,
         timedelta(seconds=settings.last_used_resolution_seconds),
         cache_seconds=settings.auth_cache_seconds,
+        resolvers=CredentialResolver(db).prefixes,  # OAuth access tokens, developer and staff keys
     )
 
     @event.listens_for(sessions, "after_commit")
@@ -134,6 +148,8 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
             api_v1,
             healthz,
             docs_router(settings.swagger_ui_dir),
+            web_router(),
+            metadata_document,
             *(extra_routers or []),
         ],
         middleware=[

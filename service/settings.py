@@ -32,6 +32,15 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _bool(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     data_dir: Path
@@ -48,6 +57,14 @@ class Settings:
     webhook_timeout_seconds: int = 15
     webhook_endpoint_concurrency: int = 8
     swagger_ui_dir: Path = field(default=REPO_ROOT / "node_modules" / "swagger-ui-dist")
+    # Third-party apps and the OAuth authorization server.
+    public_url: str | None = None  # the issuer; None: the URL each request arrived at
+    app_waitlist: bool = False  # hold new app registrations until staff admit them
+    oauth_code_seconds: int = 60
+    oauth_access_token_seconds: int = 3600
+    oauth_refresh_token_seconds: int = 30 * 86400
+    oauth_refresh_grace_seconds: int = 10
+    oauth_token_rate_limit: int = 120  # token-endpoint requests per client per minute
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +87,13 @@ class Settings:
             webhook_timeout_seconds=_int(env, "JOIST_WEBHOOK_TIMEOUT_SECONDS", 15),
             webhook_endpoint_concurrency=_int(env, "JOIST_WEBHOOK_ENDPOINT_CONCURRENCY", 8),
             swagger_ui_dir=Path(swagger) if swagger else REPO_ROOT / "node_modules" / "swagger-ui-dist",
+            public_url=(env.get("JOIST_PUBLIC_URL") or "").rstrip("/") or None,
+            app_waitlist=_bool(env, "JOIST_APP_WAITLIST"),
+            oauth_code_seconds=_int(env, "JOIST_OAUTH_CODE_SECONDS", 60),
+            oauth_access_token_seconds=_int(env, "JOIST_OAUTH_ACCESS_TOKEN_SECONDS", 3600),
+            oauth_refresh_token_seconds=_int(env, "JOIST_OAUTH_REFRESH_TOKEN_SECONDS", 30 * 86400),
+            oauth_refresh_grace_seconds=_int(env, "JOIST_OAUTH_REFRESH_GRACE_SECONDS", 10),
+            oauth_token_rate_limit=_int(env, "JOIST_OAUTH_TOKEN_RATE_LIMIT", 120),
         )
 
     def with_(self, **changes: object) -> Settings:
