@@ -38,6 +38,7 @@ __all__ = [
     "update_app",
 ]
 
+BUILDER_ONLY = frozenset({"api_keys", "oauth"})
 _EDITABLE = {AppStatus.WAITLISTED, AppStatus.DRAFT, AppStatus.CHANGES_REQUESTED}
 _DECISIONS = {
     "approve": AppStatus.APPROVED,
@@ -64,6 +65,10 @@ def _check_fields(
         errors.append(FieldError("redirect_uris", "lists a URI twice"))
     if scopes is not None and (unknown := sorted(s for s in scopes if s not in SCOPES)):
         errors.append(FieldError("scopes", f"unknown scopes: {', '.join(unknown)}"))
+    elif scopes is not None and (kept := sorted(s for s in scopes if s.partition(":")[2] in BUILDER_ONLY)):
+        # An app holding these could mint API keys (which outlive its revocation) or undo the
+        # builder's own withdrawal of apps: they stay with the builder.
+        errors.append(FieldError("scopes", f"apps cannot hold: {', '.join(kept)}"))
     for field, url in (("logo_url", logo_url), ("homepage_url", homepage_url)):
         if url is not None and (problem := web_url_problem(url)):
             errors.append(FieldError(field, problem))

@@ -3,9 +3,12 @@ endpoints, authorized apps, and the RFC 8414 metadata document."""
 
 from __future__ import annotations
 
+import threading
 import uuid
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import State
@@ -13,7 +16,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.orm import Session
 
 from service.accounts.models import User
-from service.db.database import database
+from service.db.database import Database, database
 from service.errors import NotFound, RateLimited
 from service.http.auth import Account, needs, principal_of
 from service.http.pagination import Cursor, Limit, PageParams, paginate
@@ -48,6 +51,7 @@ __all__ = [
     "policy_of",
 ]
 
+T = TypeVar("T")
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _DEV: Account = "developer"
 
@@ -281,6 +285,22 @@ class AuthorizedAppController(Controller):
         await database(state).write(work)
 
 
+_SQLITE_WRITER = threading.Lock()
+
+
+async def _serialised_write(db: Database, fn: Callable[[Session], T]) -> T:
+    """On SQLite, token-endpoint writes take turns in process instead of meeting SQLite's busy
+    handler, whose back-off sleeps (up to 100 ms each) made the latency tail."""
+    if not db.is_sqlite:
+        return await db.write(fn)
+
+    def locked() -> T:
+        with _SQLITE_WRITER:
+            return db.write_sync(fn)
+
+    return await anyio.to_thread.run_sync(locked)
+
+
 def _oauth_response(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Response[bytes]:
     return Response(
         msgspec.json.encode(body),
@@ -340,7 +360,7 @@ class OAuthEndpoints(Controller):
             return form
         policy = policy_of(request, settings)
         auth = request.headers.get("authorization")
-        result = await database(state).write(lambda session: server.token(session, form, auth, policy))
+        result = await _serialised_write(database(state), lambda session: server.token(session, form, auth, policy))
         if isinstance(result, server.OAuthError):
             return _error_response(request, result)
         return _oauth_response(result)

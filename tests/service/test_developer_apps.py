@@ -227,3 +227,9 @@ def test_the_waitlist_holds_new_registrations(make_server: Any, db: Database, st
         admitted = review(c, staff, app["id"], "admit", "Welcome to the beta")
         assert admitted.json()["status"] == "draft"
         assert c.post(f"{APPS}/{app['id']}/submit", headers=developer.auth).json()["status"] == "submitted"
+
+
+@pytest.mark.parametrize("scope", ["write:api_keys", "read:api_keys", "read:oauth", "write:oauth"])
+def test_apps_cannot_hold_credential_scopes(client: httpx.Client, developer: Person, scope: str) -> None:
+    resp = client.post(APPS, json=body(scopes=["read:projects", scope]), headers=developer.auth)
+    assert "apps cannot hold" in assert_problem(resp, 400)["errors"][0]["detail"]
