@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -26,20 +27,22 @@ from typing import Any
 import aiohttp
 import httpx
 
-from benchmarks.api import joist, start_server, stop
+from benchmarks.api import joist, postgres_database, start_server, stop
 from benchmarks.report import ROOT, machine, markdown_table, print_table, write_docs
 
 __all__ = ["main"]
 
 DOT_DIR = ROOT / "benchmarks" / "dot"
 DOT_VENV = DOT_DIR / ".venv"
-DOT_REQUIREMENTS = ("django>=5.1,<6", "django-oauth-toolkit>=3.4,<4", "uvicorn>=0.34")
+DOT_REQUIREMENTS = ("django>=5.1,<6", "django-oauth-toolkit>=3.4,<4", "uvicorn>=0.34", "psycopg[binary,pool]>=3.2,<4")
 REDIRECT = "http://127.0.0.1:9/callback"
-HEADINGS = ("server", "grant", "requests", "req/s", "p50 ms", "p99 ms", "Joist ÷ DOT", "target ≥ 1×")
+DATABASES = ("sqlite", "postgresql")
+HEADINGS = ("database", "server", "grant", "requests", "req/s", "p50 ms", "p99 ms", "Joist ÷ DOT", "target ≥ 1×")
 
 
 @dataclass(frozen=True)
 class Run:
+    database: str
     server: str
     grant: str
     requests: int
@@ -63,8 +66,11 @@ def free_port() -> int:
 # -- the two servers ------------------------------------------------------------------------
 
 
-def joist_setup(tmp: Path, count: int, challenge: str) -> tuple[dict[str, str], str, str, list[str]]:
-    """Migrate a fresh SQLite database; an approved confidential app and ``count`` codes."""
+def joist_setup(
+    tmp: Path, count: int, challenge: str, database_url: str | None
+) -> tuple[dict[str, str], str, str, list[str]]:
+    """Migrate a fresh database (SQLite in ``tmp`` unless a URL is given); an approved
+    confidential app and ``count`` codes."""
     from service.accounts.models import UserKind
     from service.accounts.services import create_builder, create_person, create_user
     from service.db.engine import make_engine, make_sessionmaker
@@ -80,6 +86,8 @@ def joist_setup(tmp: Path, count: int, challenge: str) -> tuple[dict[str, str], 
         "JOIST_SECRET_KEY": "benchmark-instance-key-0123456789abcdef",
         "JOIST_OAUTH_TOKEN_RATE_LIMIT": "100000000",  # DOT has no token-endpoint limit
     }
+    if database_url:
+        env["JOIST_DATABASE_URL"] = database_url
     joist(env, "db", "upgrade")
     engine = make_engine(Settings.from_env(env).database_url, pool_size=1, max_overflow=0)
     try:
@@ -128,8 +136,12 @@ def dot_python() -> Path:
     return python
 
 
-def dot_setup(python: Path, tmp: Path, count: int, challenge: str) -> tuple[dict[str, str], str, str, list[str]]:
+def dot_setup(
+    python: Path, tmp: Path, count: int, challenge: str, database_url: str | None
+) -> tuple[dict[str, str], str, str, list[str]]:
     env = {**os.environ, "DOT_DATABASE": str(tmp / "dot.sqlite3"), "PYTHONPATH": str(ROOT)}
+    if database_url:
+        env["DOT_DATABASE_URL"] = database_url.replace("postgresql+psycopg://", "postgresql://")
     cmd = [str(python), "-m", "benchmarks.dot.setup_dot", str(count), REDIRECT, challenge]
     out = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if out.returncode != 0:
@@ -195,7 +207,13 @@ def p(latencies: list[float], q: int) -> float:
 
 
 def run_server(
-    name: str, token_url: str, auth: tuple[str, str], codes: list[str], verifier: str, args: argparse.Namespace
+    database: str,
+    name: str,
+    token_url: str,
+    auth: tuple[str, str],
+    codes: list[str],
+    verifier: str,
+    args: argparse.Namespace,
 ) -> list[Run]:
     exchange = [
         {"grant_type": "authorization_code", "code": c, "redirect_uri": REDIRECT, "code_verifier": verifier}
@@ -204,10 +222,46 @@ def run_server(
     warm, timed = exchange[: args.warmup], exchange[args.warmup :]
     asyncio.run(drive(token_url, auth, warm, args.connections))
     rps, lat, answers = asyncio.run(drive(token_url, auth, timed, args.connections))
-    runs = [Run(name, "authorization_code", len(timed), rps, p(lat, 50), p(lat, 99), answers)]
+    runs = [Run(database, name, "authorization_code", len(timed), rps, p(lat, 50), p(lat, 99), answers)]
     refresh = [{"grant_type": "refresh_token", "refresh_token": a["refresh_token"]} for a in answers]
     rps, lat, answers = asyncio.run(drive(token_url, auth, refresh, args.connections))
-    runs.append(Run(name, "refresh_token", len(refresh), rps, p(lat, 50), p(lat, 99), answers))
+    runs.append(Run(database, name, "refresh_token", len(refresh), rps, p(lat, 50), p(lat, 99), answers))
+    return runs
+
+
+def run_database(
+    database: str, python: Path, count: int, verifier: str, challenge: str, args: argparse.Namespace
+) -> list[Run]:
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="joist-oauth-bench-") as tmp_name, contextlib.ExitStack() as stack:
+        tmp = Path(tmp_name)
+        joist_url = dot_url = None
+        if database == "postgresql":
+            joist_url = stack.enter_context(postgres_database())
+            dot_url = stack.enter_context(postgres_database())
+        print(f"== Joist on {database}", file=sys.stderr)
+        env, client_id, secret, codes = joist_setup(tmp / "joist", count, challenge, joist_url)
+        proc, base = start_server(env, tmp / "joist.log")
+        try:
+            token_url = f"{base}/api/v1/oauth/token"
+            runs += run_server(database, "Joist", token_url, (client_id, secret), codes, verifier, args)
+        except RuntimeError:
+            print((tmp / "joist.log").read_text()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            stop(proc)
+        print(f"== django-oauth-toolkit on {database}", file=sys.stderr)
+        dot_env, client_id, secret, codes = dot_setup(python, tmp, count, challenge, dot_url)
+        proc, base = start_dot(python, dot_env, tmp / "dot.log")
+        try:
+            runs += run_server(
+                database, "django-oauth-toolkit", f"{base}/o/token/", (client_id, secret), codes, verifier, args
+            )
+        except RuntimeError:
+            print((tmp / "dot.log").read_text()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            stop(proc)
     return runs
 
 
@@ -219,42 +273,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--only", choices=DATABASES, help="One database instead of both.")
     args = parser.parse_args(argv)
+    args.databases = (args.only,) if args.only else DATABASES
     count = args.requests + args.warmup
     verifier, challenge = pkce()
     runs: list[Run] = []
     python = dot_python()
-    with tempfile.TemporaryDirectory(prefix="joist-oauth-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-        print("== Joist", file=sys.stderr)
-        env, client_id, secret, codes = joist_setup(tmp / "joist", count, challenge)
-        proc, base = start_server(env, tmp / "joist.log")
-        try:
-            runs += run_server("Joist", f"{base}/api/v1/oauth/token", (client_id, secret), codes, verifier, args)
-        except RuntimeError:
-            print((tmp / "joist.log").read_text()[-3000:], file=sys.stderr)
-            raise
-        finally:
-            stop(proc)
-        print("== django-oauth-toolkit", file=sys.stderr)
-        dot_env, client_id, secret, codes = dot_setup(python, tmp, count, challenge)
-        proc, base = start_dot(python, dot_env, tmp / "dot.log")
-        try:
-            runs += run_server("django-oauth-toolkit", f"{base}/o/token/", (client_id, secret), codes, verifier, args)
-        except RuntimeError:
-            print((tmp / "dot.log").read_text()[-3000:], file=sys.stderr)
-            raise
-        finally:
-            stop(proc)
-    dot = {r.grant: r for r in runs if r.server != "Joist"}
+    for database in args.databases:
+        runs += run_database(database, python, count, verifier, challenge, args)
+    dot = {(r.database, r.grant): r for r in runs if r.server != "Joist"}
     table = []
     for r in runs:
         ratio, verdict = "-", "-"
         if r.server == "Joist":
-            ratio_value = r.rps / dot[r.grant].rps
+            ratio_value = r.rps / dot[r.database, r.grant].rps
             ratio, verdict = f"{ratio_value:.2f}×", "PASS" if ratio_value >= 1 else "MISS"
         table.append(
-            (r.server, r.grant, str(r.requests), f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}", ratio, verdict)
+            (
+                r.database,
+                r.server,
+                r.grant,
+                str(r.requests),
+                f"{r.rps:,.0f}",
+                f"{r.p50_ms:.1f}",
+                f"{r.p99_ms:.1f}",
+                ratio,
+                verdict,
+            )
         )
     print(machine())
     print_table(HEADINGS, table)
@@ -267,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
                 "",
                 *markdown_table(HEADINGS, table),
                 "",
-                f"Both on SQLite (a fresh file each), one uvicorn worker each, driven by one aiohttp client with "
+                f"Each database holds both servers' data in the same run (SQLite: a fresh file each; PostgreSQL: a "
+                "fresh database each on the local server); one uvicorn worker each, driven by one aiohttp client with "
                 f"{args.connections} connections on loopback after {args.warmup} warm-up exchanges; each timed "
                 "request is a distinct code (S256 PKCE, `client_secret_basic`), then each issued refresh token is "
                 "refreshed once. django-oauth-toolkit is configured with PKCE required, refresh rotation with reuse "

@@ -1,10 +1,12 @@
 """Django settings for the django-oauth-toolkit side of ``benchmarks.oauth``.
 
 Configured as close to Joist's policy as the toolkit allows: PKCE required (S256), refresh
-rotation with reuse protection and a 10 s grace period. ``DOT_DATABASE`` names the SQLite file.
+rotation with reuse protection and a 10 s grace period. ``DOT_DATABASE`` names the SQLite file;
+``DOT_DATABASE_URL`` (``postgresql://…``) uses PostgreSQL instead.
 """
 
 import os
+from urllib.parse import urlsplit
 
 SECRET_KEY = "benchmark-only-not-a-secret"
 DEBUG = False
@@ -12,17 +14,30 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes", "oauth2_provider"]
 MIDDLEWARE: list[str] = []
 ROOT_URLCONF = "benchmarks.dot.urls"
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ["DOT_DATABASE"],
-        "OPTIONS": {
-            "timeout": 30,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
+if os.environ.get("DOT_DATABASE_URL"):  # postgresql://user@host:port/name
+    _url = urlsplit(os.environ["DOT_DATABASE_URL"])
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": _url.path.lstrip("/"),
+            "USER": _url.username or "postgres",
+            "HOST": _url.hostname or "127.0.0.1",
+            "PORT": str(_url.port or 5432),
+            "OPTIONS": {"pool": {"min_size": 2, "max_size": 8}},  # Django 5.1+ psycopg pool
+        }
     }
-}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ["DOT_DATABASE"],
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    }
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGGING = {
