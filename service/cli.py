@@ -294,6 +294,108 @@ def api_keys_create(
 
 
 @main.group()
+def users() -> None:
+    """A builder's users (they sign in to the web pages and authorize apps)."""
+
+
+@users.command("create")
+@click.option("--builder", "builder_slug", required=True, help="The builder's slug.")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--role", default="member", show_default=True, type=click.Choice(["owner", "admin", "member"]))
+@click.option("--name", default="", help="Shown in the web pages.")
+@pass_ctx
+def users_create(ctx: Context, builder_slug: str, email: str, password: str, role: str, name: str) -> None:
+    """Create a builder's user who can sign in; prints the user's id."""
+    from service.accounts.services import create_user, get_builder_by_slug
+
+    def work() -> str:
+        with ctx.session() as session:
+            builder = get_builder_by_slug(session, builder_slug)
+            user = create_user(session, builder, email=email, name=name, role=role, password=password)
+            return f"{user.id}\t{user.email}\t{user.role}"
+
+    click.echo(_run(work))
+
+
+@main.group()
+def developers() -> None:
+    """Third-party developer accounts."""
+
+
+@developers.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--name", default="", help="Shown to builders on the consent screen.")
+@pass_ctx
+def developers_create(ctx: Context, email: str, password: str, name: str) -> None:
+    """Create a developer account; the developer API key is the last line printed."""
+    _create_person(ctx, "developer", email, password, name, with_key=True)
+
+
+@main.group()
+def staff() -> None:
+    """Platform staff (they review apps)."""
+
+
+@staff.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="At least 8 characters.")
+@click.option("--name", default="")
+@pass_ctx
+def staff_create(ctx: Context, email: str, password: str, name: str) -> None:
+    """Create a staff member; a staff API key (for the review API) is the last line printed."""
+    _create_person(ctx, "staff", email, password, name, with_key=True)
+
+
+def _create_person(ctx: Context, kind: str, email: str, password: str, name: str, *, with_key: bool) -> None:
+    from service.accounts.models import UserKind
+    from service.accounts.services import create_person, issue_person_key
+
+    def work() -> tuple[str, str]:
+        with ctx.session() as session:
+            user = create_person(session, UserKind(kind), email=email, password=password, name=name)
+            key = issue_person_key(session, user) if with_key else ""
+            return f"{user.id}\t{user.email}\t{kind}", key
+
+    line, key = _run(work)
+    click.echo(line)
+    if key:
+        click.echo(key)
+
+
+@main.group()
+def apps() -> None:
+    """Third-party apps (OAuth clients)."""
+
+
+@apps.command("review")
+@click.argument("client_id")
+@click.option("--approve", "decision", flag_value="approve", help="Approve a submitted app.")
+@click.option("--reject", "decision", flag_value="reject", help="Reject a submitted app (final).")
+@click.option("--request-changes", "decision", flag_value="request_changes", help="Send it back to the developer.")
+@click.option("--admit", "decision", flag_value="admit", help="Admit a waitlisted registration to draft.")
+@click.option("--reason", required=True, help="Shown to the developer.")
+@pass_ctx
+def apps_review(ctx: Context, client_id: str, decision: str | None, reason: str) -> None:
+    """Decide on an app by its client_id; prints the app's new status."""
+    from service.oauth.apps import get_app_by_client_id, review_app
+
+    if decision is None:
+        _fail("give one of --approve, --reject, --request-changes or --admit")
+
+    def work() -> str:
+        with ctx.session() as session:
+            app = review_app(session, get_app_by_client_id(session, client_id), decision or "", reason, None)
+            return f"{app.client_id}\t{app.status}"
+
+    click.echo(_run(work))
+
+
+# -- supplier and manufacturer organisations, deals -----------------------------------------
+
+
+@main.group()
 def orgs() -> None:
     """Supplier and manufacturer organisations (they push feeds)."""
 
