@@ -14,6 +14,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.accounts.models import Builder, User
@@ -289,9 +290,14 @@ async def _authorize(  # noqa: PLR0911  (each outcome of an authorization reques
         return _error("Bad request", "Choose Allow or Deny.", 400, user, csrf)
     policy = policy_of(request, settings)
     builder_id = user.builder_id
-    code = await db.write(
-        lambda session: server.issue_code(session, checked, builder_id=builder_id, user_id=user.id, policy=policy)
-    )
+
+    def consent(session: Session) -> str:
+        return server.issue_code(session, checked, builder_id=builder_id, user_id=user.id, policy=policy)
+
+    try:
+        code = await db.write(consent)
+    except IntegrityError:  # two first consents for one builder and app at once: the second finds the first's row
+        code = await db.write(consent)
     answer = {"code": code}
     if checked.state is not None:
         answer["state"] = checked.state
