@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from msgspec import UNSET
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.accounts.models import User
 from service.errors import Conflict, FieldError, InvalidInput, NotFound
 from service.oauth import tokens
-from service.oauth.models import AppReview, AppStatus, ClientType, OAuthApplication, OAuthGrant, OAuthToken
+from service.oauth.models import AppReview, AppStatus, ClientType, OAuthApplication
 from service.oauth.redirects import redirect_uri_problem, web_url_problem
 from service.oauth.schemas import AppCreate, AppCreated, AppOut, AppSecret, AppUpdate, ReviewOut
 from service.scopes import SCOPES, normalise
@@ -227,26 +227,8 @@ def review_app(
             created_at=now,
         )
     )
-    if new_status == AppStatus.REJECTED:
-        _end_tokens_of(session, app.id, now)
     session.flush()
     return app
-
-
-def _end_tokens_of(session: Session, app_id: uuid.UUID, now: datetime) -> None:
-    grants = select(OAuthGrant.id).where(OAuthGrant.app_id == app_id, OAuthGrant.revoked_at.is_(None))
-    session.execute(
-        update(OAuthToken)
-        .where(OAuthToken.grant_id.in_(grants), OAuthToken.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    session.execute(
-        update(OAuthGrant)
-        .where(OAuthGrant.app_id == app_id, OAuthGrant.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason="app_rejected")
-        .execution_options(synchronize_session=False)
-    )
 
 
 def reviews_of(session: Session, app: OAuthApplication) -> list[ReviewOut]:
