@@ -58,10 +58,35 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _frames(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, chunk_rows: int) -> Iterator[Any]:
+def _gx_columns(rules: Sequence[Rule]) -> list[str]:
+    """The staged columns the GX rules read (their expectations, row conditions and samples),
+    plus ``source_line``: GX's cost per chunk grows with the frame's width (it hashes the whole
+    frame and copies it for each condition), so the frame carries nothing else."""
+    names = ["source_line"]
+    for rule in rules:
+        assert rule.expectation is not None
+        column = rule.expectation.kwargs.get("column")
+        for name in (column, rule.expectation.when_true, *rule.columns):
+            if isinstance(name, str) and name not in names:
+                names.append(name)
+    return names
+
+
+def _frames(
+    conn: duckdb.DuckDBPyConnection,
+    feed: str,
+    submission_id: str,
+    chunk_rows: int,
+    columns: Sequence[str] | None = None,
+) -> Iterator[Any]:
+    query = sql("validation", f"{feed}__frame")
+    if columns is not None:
+        listed = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
+        # the names come from contracts.rules, never from a feed; quoted as identifiers all the same
+        query = f"SELECT {listed} FROM ({query}) AS frame ORDER BY source_line"  # noqa: S608
     cursor = conn.cursor()
     try:
-        cursor.execute(sql("validation", f"{feed}__frame"), {"submission_id": submission_id})
+        cursor.execute(query, {"submission_id": submission_id})
         vectors = max(1, chunk_rows // _STANDARD_VECTOR)
         while True:
             frame = cursor.fetch_df_chunk(vectors)
@@ -82,7 +107,7 @@ def _gx_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, 
     with _gx_lock:
         batch_definition = _batch_definition(feed)
         suite = _suites[feed]
-        for frame in _frames(conn, feed, submission_id, chunk_rows):
+        for frame in _frames(conn, feed, submission_id, chunk_rows, _gx_columns(rules)):
             batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
             outcome = batch.validate(
                 suite,
