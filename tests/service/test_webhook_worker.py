@@ -44,7 +44,7 @@ def start_worker(cli_env: dict[str, str]) -> Iterator[Callable[..., subprocess.P
             **({"JOIST_DATABASE_URL": database_url} if database_url else {}),
             **env,
         }
-        proc = subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
+        proc = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "worker", "--builder", tenant.slug],
             env=full,
             stdout=subprocess.PIPE,
@@ -236,3 +236,40 @@ def test_an_invoice_created_and_approved_reaches_a_receiver_signed(
     approved = next(p for p in payloads if p["type"] == "invoice.approved")
     assert approved["data"]["status"] == "approved"
     assert approved["data"]["number"] == "INV-1001" and approved["data"]["total"] == TOTAL
+
+
+@pytest.mark.slow
+def test_a_postgresql_restart_is_survived(
+    postgres_url: str,
+    make_server: Callable[..., LiveServer],
+    receiver: Receiver,
+    start_worker: Callable[..., subprocess.Popen[str]],
+) -> None:
+    """A real restart of the server: connections drop, and for a moment none are accepted."""
+    live = make_server(database_url=postgres_url)
+    tenant = _tenant_in(postgres_url)
+    worker = start_worker(tenant, database_url=postgres_url)
+    with live.client() as api:
+        subscribe(api, tenant, receiver.url("/ok"))
+        create_projects(api, tenant, 3, "before")
+        wait_until(lambda: len(receiver.for_path("/ok")) >= 3, 30, "deliveries before the restart")
+
+        version = sorted(os.listdir("/etc/postgresql"))[-1]
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+            check=True,
+            timeout=60,
+        )
+        wait_until(
+            lambda: subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"], check=False).returncode == 0,
+            30,
+            "PostgreSQL",
+        )
+
+        create_projects(api, tenant, 3, "after")
+        wait_until(lambda: len(received_ids(receiver, "/ok")) >= 6, 60, "deliveries after the restart")
+        assert received_ids(receiver, "/ok") == event_ids(api, tenant)
+    assert worker.poll() is None, "the worker died with the database"
+    worker.send_signal(signal.SIGTERM)
+    output, _ = worker.communicate(timeout=20)
+    assert worker.returncode == 0, output
