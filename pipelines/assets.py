@@ -245,7 +245,11 @@ def _serving_asset(product: str) -> dg.AssetsDefinition:
     def serving(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
         with warehouse.connect() as conn:
             snapshot = publish_snapshot(
-                conn, data_dir=warehouse.data_path, product=product, keep=warehouse.snapshot_keep
+                conn,
+                data_dir=warehouse.data_path,
+                product=product,
+                keep=warehouse.snapshot_keep,
+                memory_limit=warehouse.memory_limit,
             )
             published = mark_published(conn, feeds=feeds)
         for sid in published:
