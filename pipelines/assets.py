@@ -245,11 +245,7 @@ def _serving_asset(product: str) -> dg.AssetsDefinition:
     def serving(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
         with warehouse.connect() as conn:
             snapshot = publish_snapshot(
-                conn,
-                data_dir=warehouse.data_path,
-                product=product,
-                keep=warehouse.snapshot_keep,
-                memory_limit=warehouse.memory_limit,
+                conn, data_dir=warehouse.data_path, product=product, keep=warehouse.snapshot_keep
             )
             published = mark_published(conn, feeds=feeds)
         for sid in published:

@@ -58,9 +58,7 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     """
 
     data_dir: str = Field(default=DEFAULT_DATA_DIR, description="JOIST_DATA_DIR: the instance's data directory")
-    # DuckDB would otherwise take up to 80 % of the machine's memory per step; with a limit it
-    # spills to disk instead (JOIST_WAREHOUSE_MEMORY_LIMIT, e.g. 4GB on a larger machine).
-    memory_limit: str | None = Field(default="1500MB", description="DuckDB memory_limit for pipeline steps")
+    memory_limit: str | None = Field(default=None, description="DuckDB memory_limit for pipeline steps (e.g. 2GB)")
     snapshot_keep: int = Field(default=3, description="serving snapshots kept per data product, for rollback")
 
     @property

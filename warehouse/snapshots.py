@@ -129,11 +129,8 @@ def publish_snapshot(
     product: str,
     keep: int = 3,
     now: datetime | None = None,
-    memory_limit: str | None = None,
 ) -> Snapshot:
-    """Build a new immutable snapshot of ``product`` from the warehouse and make it current.
-    ``memory_limit`` caps DuckDB while the snapshot's search indexes are built (it spills to
-    disk beyond it); the copy from the warehouse runs under ``conn``'s own limit."""
+    """Build a new immutable snapshot of ``product`` from the warehouse and make it current."""
     if keep < 1:
         raise ValueError("keep at least one snapshot")
     tables, indexes = PRODUCTS[product]
@@ -155,10 +152,7 @@ def publish_snapshot(
         conn.execute("DETACH snap")
 
     counts: dict[str, int] = {}
-    config: dict[str, str | bool | int | float | list[str]] = dict(_READ_CONFIG)
-    if memory_limit is not None:
-        config["memory_limit"] = memory_limit
-    snap = duckdb.connect(str(building), config=config)
+    snap = duckdb.connect(str(building), config=dict(_READ_CONFIG))
     try:
         load_fts(snap)
         for index in indexes:
