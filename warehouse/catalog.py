@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from warehouse._sql import execute
+from warehouse.search import ProductIndex, SearchQuery
 from warehouse.snapshots import SnapshotReader
 
 __all__ = [
@@ -284,7 +285,7 @@ class CatalogReader:
     """Queries over the ``catalog`` and ``cost_data`` snapshots of a data directory."""
 
     def __init__(self, data_dir: str | Path) -> None:
-        self.catalog = SnapshotReader(data_dir, "catalog")
+        self.catalog = SnapshotReader(data_dir, "catalog", prepare=ProductIndex)
         self.cost_data = SnapshotReader(data_dir, "cost_data")
 
     def close(self) -> None:
@@ -305,46 +306,68 @@ class CatalogReader:
         cursor: str | None = None,
     ) -> SearchPage:
         """Products matching the filters, best match first, each with its cheapest offer per base
-        unit for the ZIP's area (an area's own price wins over the supplier's ``*`` price)."""
+        unit for the ZIP's area (an area's own price wins over the supplier's ``*`` price).
+
+        ``q`` matches products that have every one of its words (after stemming, stop words
+        aside), ranked by BM25; without ``q``, products come in ``product_id`` order. See
+        :mod:`warehouse.search`."""
         after_score: float | None = None
         after_id: str | None = None
         if cursor is not None:
             after_score, after_id = _decode_cursor(cursor)
         if min_price is not None and max_price is not None and min_price > max_price:
             raise InvalidQuery("min_price is above max_price")
-        params = {
-            "q": _text(q, "q"),
-            "category": _text(category, "category"),
-            "supplier": _text(supplier, "supplier"),
-            "zip_area": zip_area(zip_code),
-            "in_stock": bool(in_stock),
-            "min_price": min_price,
-            "max_price": max_price,
-            "after_score": after_score,
-            "after_id": after_id,
-            "limit": _limit(limit) + 1,
-        }
-        with self.catalog.cursor() as cur:
-            snapshot = _snapshot_id(cur)
-            result = execute(cur, "catalog", "search_products", params)
-            names = [d[0] for d in result.description or []]
-            rows = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
-        items = [
-            ProductHit(
-                product_id=r["product_id"],
-                name=r["name"],
-                brand=r["brand"],
-                manufacturer=r["manufacturer"],
-                manufacturer_part_number=r["manufacturer_part_number"],
-                category=r["category"],
-                score=float(r["score"]),
-                offer=_offer(r),
-                offer_count=int(r["offer_count"]),
+        text, category, supplier = _text(q, "q"), _text(category, "category"), _text(supplier, "supplier")
+        area = zip_area(zip_code)
+        limit = _limit(limit)
+        with self.catalog.session() as (cur, index):
+            words = index.words(text) if text is not None else []
+            has_words = text is not None and any(c.isalnum() for c in text)
+            after_no = None
+            if after_id is not None:
+                found = execute(cur, "search", "product_after", {"product_id": after_id}).fetchone()
+                assert found is not None
+                after_no = int(found[0]) + (1 if found[1] else 0)
+            categories = tuple(index.category_numbers(category)) if category is not None else None
+            hits = index.search(
+                cur,
+                SearchQuery(
+                    words=tuple(words),
+                    has_words=has_words,
+                    categories=categories,
+                    supplier=supplier,
+                    area=int(area) if area is not None else None,
+                    in_stock=bool(in_stock),
+                    min_price=float(min_price) if min_price is not None else None,
+                    max_price=float(max_price) if max_price is not None else None,
+                    after_score=after_score,
+                    after_product_no=after_no,
+                    limit=limit,
+                ),
             )
-            for r in rows[:limit]
-        ]
-        next_cursor = _encode_cursor([items[-1].score, items[-1].product_id]) if len(rows) > limit else None
-        return SearchPage(items, next_cursor, snapshot)
+            page = hits[:limit]
+            products = _rows_by_key(
+                execute(cur, "search", "hit_products", {"product_nos": [h.product_no for h in page]})
+            )
+            offers = _rows_by_key(execute(cur, "search", "hit_offers", {"offer_nos": [h.offer_no for h in page]}))
+        items = []
+        for h in page:
+            p = products[h.product_no]
+            items.append(
+                ProductHit(
+                    product_id=p["product_id"],
+                    name=p["name"],
+                    brand=p["brand"],
+                    manufacturer=p["manufacturer"],
+                    manufacturer_part_number=p["manufacturer_part_number"],
+                    category=p["category"],
+                    score=h.score,
+                    offer=_offer(offers[h.offer_no]),
+                    offer_count=h.offer_count,
+                )
+            )
+        next_cursor = _encode_cursor([items[-1].score, items[-1].product_id]) if len(hits) > limit else None
+        return SearchPage(items, next_cursor, index.snapshot_id)
 
     def get_product(self, product_id: str, *, zip_code: str | None = None) -> ProductDetail | None:
         """A product with every supplier's offer (cheapest per base unit first) and price history."""
@@ -489,6 +512,12 @@ class CatalogReader:
             total_incl_op=sum((x.total_incl_op for x in out), Decimal("0.00")),
             snapshot=snapshot,
         )
+
+
+def _rows_by_key(result: Any) -> dict[Any, dict[str, Any]]:
+    """A query's rows as dicts, keyed by their first column."""
+    names = [d[0] for d in result.description or []]
+    return {r[0]: dict(zip(names, r, strict=True)) for r in result.fetchall()}
 
 
 def _snapshot_id(cur: Any) -> str | None:

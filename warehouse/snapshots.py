@@ -15,8 +15,10 @@ files stay for rollback (``rollback_snapshot``); older ones are deleted.
 
 **Reading** (the service): :class:`SnapshotReader` keeps one warm read-only connection per
 process, and each call runs on its own cursor of that connection. A call that finds ``CURRENT``
-changed opens the new file and hands later calls to it; the old connection closes once its last
-cursor is done. No restart, and no request fails because of a publish.
+changed opens the new file (and builds what the reader's ``prepare`` makes of it, such as the
+search's in-memory arrays) while other calls keep reading the old one; then later calls go to the
+new file, and the old connection closes once its last cursor is done. No restart, and no request
+fails because of a publish.
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -48,9 +51,22 @@ __all__ = [
     "serving_dir",
 ]
 
-#: data product → (tables copied from the warehouse, full-text index statements)
+#: data product → (tables copied from the warehouse, in order; search index statements)
 PRODUCTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "catalog": (("catalog_offers", "catalog_products", "catalog_price_history"), ("catalog_fts",)),
+    "catalog": (
+        ("catalog_products", "catalog_offers", "catalog_price_history"),
+        (
+            "catalog_products_index",
+            "catalog_offers_index",
+            "catalog_search_stopwords",
+            "catalog_search_tokens",
+            "catalog_search_words",
+            "catalog_search_tf",
+            "catalog_search_terms",
+            "catalog_search_terms_index",
+            "catalog_search_postings",
+        ),
+    ),
     "cost_data": (("cost_items", "location_index"), ("cost_data_fts",)),
 }
 
@@ -152,7 +168,9 @@ def publish_snapshot(
         conn.execute("DETACH snap")
 
     counts: dict[str, int] = {}
-    snap = duckdb.connect(str(building), config=dict(_READ_CONFIG))
+    # the index build gets the memory the warehouse connection has (and spills past it)
+    limit = conn.execute("SELECT current_setting('memory_limit')").fetchone()
+    snap = duckdb.connect(str(building), config={**_READ_CONFIG, "memory_limit": str(limit[0]) if limit else "80%"})
     try:
         load_fts(snap)
         for index in indexes:
@@ -202,13 +220,15 @@ def rollback_snapshot(data_dir: str | Path, product: str) -> str:
 
 
 class _Open:
-    """One read-only connection to one snapshot file, counted while cursors use it."""
+    """One read-only connection to one snapshot file, counted while cursors use it, with what the
+    reader's ``prepare`` built from it (e.g. the search's in-memory index)."""
 
-    def __init__(self, name: str, path: Path) -> None:
+    def __init__(self, name: str, path: Path, prepare: Callable[[duckdb.DuckDBPyConnection], Any] | None) -> None:
         self.name = name
         self.conn = duckdb.connect(str(path), read_only=True, config=dict(_READ_CONFIG))
         try:
             load_fts(self.conn)
+            self.prepared = prepare(self.conn) if prepare is not None else None
         except BaseException:
             self.conn.close()
             raise
@@ -229,10 +249,17 @@ class SnapshotReader:
     connection to the snapshot that was current when the call began.
     """
 
-    def __init__(self, data_dir: str | Path, product: str) -> None:
+    def __init__(
+        self,
+        data_dir: str | Path,
+        product: str,
+        prepare: Callable[[duckdb.DuckDBPyConnection], Any] | None = None,
+    ) -> None:
         self._dir = serving_dir(data_dir, product)
         self.product = product
+        self._prepare = prepare
         self._lock = threading.Lock()
+        self._opening = threading.Lock()
         self._open: _Open | None = None
         self._stamp: tuple[int, int] | None = None
 
@@ -257,24 +284,44 @@ class SnapshotReader:
             raise SnapshotUnavailable(f"no {self.product} snapshot has been published") from None
         stamp = (st.st_ino, st.st_mtime_ns)
         with self._lock:
-            if self._open is None or stamp != self._stamp:
-                name = self._pointed_name()
-                if name is None:
-                    raise SnapshotUnavailable(f"no {self.product} snapshot has been published")
-                if self._open is None or name != self._open.name:
-                    path = self._dir / name
-                    if not path.is_file():
-                        raise SnapshotUnavailable(f"{self.product} snapshot {name} is missing")
-                    fresh = _Open(name, path)
-                    old, self._open = self._open, fresh
-                    if old is not None:
-                        old.retired = True
-                        if old.users == 0:
-                            old.close()
-                self._stamp = stamp
-            handle = self._open
-            handle.users += 1
-            return handle
+            if self._open is not None and stamp == self._stamp:
+                return self._use(self._open)
+        # CURRENT changed (or nothing is open): one thread opens the new snapshot, outside the
+        # lock, while the others keep reading the one they had
+        if not self._opening.acquire(blocking=self._open is None):
+            with self._lock:
+                if self._open is not None:
+                    return self._use(self._open)
+            self._opening.acquire()
+        try:
+            with self._lock:
+                if self._open is not None and stamp == self._stamp:
+                    return self._use(self._open)
+            name = self._pointed_name()
+            if name is None:
+                raise SnapshotUnavailable(f"no {self.product} snapshot has been published")
+            if self._open is not None and name == self._open.name:
+                with self._lock:
+                    self._stamp = stamp
+                    return self._use(self._open)
+            path = self._dir / name
+            if not path.is_file():
+                raise SnapshotUnavailable(f"{self.product} snapshot {name} is missing")
+            fresh = _Open(name, path, self._prepare)
+            with self._lock:
+                old, self._open, self._stamp = self._open, fresh, stamp
+                if old is not None:
+                    old.retired = True
+                    if old.users == 0:
+                        old.close()
+                return self._use(fresh)
+        finally:
+            self._opening.release()
+
+    @staticmethod
+    def _use(handle: _Open) -> _Open:
+        handle.users += 1
+        return handle
 
     def _release(self, handle: _Open) -> None:
         with self._lock:
@@ -285,12 +332,18 @@ class SnapshotReader:
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor on the current snapshot, closed (and the snapshot released) on exit."""
+        with self.session() as (cur, _):
+            yield cur
+
+    @contextmanager
+    def session(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, Any]]:
+        """A cursor on the current snapshot and what ``prepare`` built from that snapshot."""
         handle = self._acquire()
         try:
             with self._lock:
                 cur = handle.conn.cursor()
             try:
-                yield cur
+                yield cur, handle.prepared
             finally:
                 cur.close()
         finally:

@@ -17,6 +17,32 @@ from warehouse.store import connect_warehouse
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
+#: The offer each product of a catalog snapshot shows, by the search's rules written out as one SQL
+#: query (the search computes it in NumPy: warehouse/search.py), in product order.
+OFFER_RULES_SQL = """
+WITH regional AS (
+    SELECT * FROM offers
+    WHERE ($zip IS NULL OR price_region IN ($zip, '*')) AND ($supplier IS NULL OR supplier = $supplier)
+    QUALIFY row_number() OVER (
+        PARTITION BY product_id, supplier, supplier_sku
+        ORDER BY CASE price_region WHEN $zip THEN 0 WHEN '*' THEN 1 ELSE 2 END, price_per_base_unit, price_region
+    ) = 1
+),
+applicable AS (
+    SELECT * FROM regional
+    WHERE (NOT $in_stock OR available_qty > 0)
+        AND ($low IS NULL OR unit_price >= $low) AND ($high IS NULL OR unit_price <= $high)
+)
+SELECT a.product_id, a.supplier, a.supplier_sku, a.price_region, count(*) OVER (PARTITION BY a.product_id)
+FROM applicable AS a
+JOIN products AS p ON p.product_id = a.product_id
+WHERE $category IS NULL OR p.category = $category OR starts_with(p.category, $category || ' > ')
+QUALIFY row_number() OVER (
+    PARTITION BY a.product_id ORDER BY NOT a.price_comparison_allowed, a.price_per_base_unit, a.supplier, a.supplier_sku
+) = 1
+ORDER BY a.product_id
+"""
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:

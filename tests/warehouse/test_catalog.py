@@ -9,7 +9,7 @@ import pytest
 
 from contracts.samples import write_cost_items_csv, write_location_index_csv
 from contracts.schemas import NO_PRICE_COMPARISON
-from tests.warehouse.conftest import T0, ingest, offer, write_feed
+from tests.warehouse.conftest import OFFER_RULES_SQL, T0, ingest, offer, write_feed
 from warehouse.catalog import CatalogReader, InvalidQuery, UnknownCostItems, zip_area
 from warehouse.snapshots import publish_snapshot
 from warehouse.store import connect_warehouse
@@ -217,3 +217,43 @@ def test_bad_cursor_and_limits(reader: CatalogReader) -> None:
         reader.search_products(limit=0)
     with pytest.raises(InvalidQuery):
         reader.search_products(min_price=Decimal(5), max_price=Decimal(1))
+
+
+def test_every_word_must_match_and_digits_count(reader: CatalogReader) -> None:
+    # both suppliers' elbows are one product (same maker and part number)
+    elbows = reader.search_products(q="copper elbow").items
+    assert [(h.name, h.offer_count) for h in elbows] == [("Copper 90 degree elbow 1/2 in", 2)]
+    assert reader.search_products(q="copper nosuchword").items == []
+    assert reader.search_products(q="the of").items == []  # stop words only: no word to match
+    assert [h.name for h in reader.search_products(q="2x4").items] == ["2x4 x 8 ft SPF stud"]
+    assert reader.search_products(q="  ").items  # blank: no text filter at all
+
+
+@pytest.mark.parametrize("q", ["CU-L-050", "cul050", "cu l 050", "Mueller CU-L-050"])
+def test_part_numbers_are_found_with_or_without_separators(reader: CatalogReader, q: str) -> None:
+    hits = reader.search_products(q=q).items
+    assert hits
+    assert {h.manufacturer_part_number for h in hits} == {"CU-L-050"}
+
+
+@pytest.mark.parametrize("zip_code", [None, "802", "100", "331"])
+@pytest.mark.parametrize("supplier", [None, "one", "two"])
+@pytest.mark.parametrize("in_stock", [False, True])
+@pytest.mark.parametrize("prices", [(None, None), (Decimal("2.40"), Decimal("27.50")), (Decimal("3"), None)])
+def test_offer_choice_matches_the_rules_in_sql(
+    reader: CatalogReader,
+    zip_code: str | None,
+    supplier: str | None,
+    in_stock: bool,
+    prices: tuple[Decimal | None, Decimal | None],
+) -> None:
+    low, high = prices
+    page = reader.search_products(
+        zip_code=zip_code, supplier=supplier, in_stock=in_stock, min_price=low, max_price=high, limit=100
+    )
+    got = [
+        (h.product_id, h.offer.supplier, h.offer.supplier_sku, h.offer.price_region, h.offer_count) for h in page.items
+    ]
+    params = {"zip": zip_code, "supplier": supplier, "in_stock": in_stock, "low": low, "high": high, "category": None}
+    with reader.catalog.cursor() as cur:
+        assert got == [tuple(r) for r in cur.execute(OFFER_RULES_SQL, params).fetchall()]

@@ -1,0 +1,2 @@
+-- The supplier numbers.
+SELECT DISTINCT supplier_no, supplier FROM offers

@@ -1,0 +1,20 @@
+-- The words of each product as the search sees them: lower case, accents stripped, split at every
+-- character that is not a letter or a digit (so "2x4", "1/2" and part numbers stay findable), stop
+-- words dropped; a part number with separators also counts as one word without them ("CU-L-050"
+-- is found as "cul050" too).
+CREATE TEMP TABLE search_tokens AS
+SELECT product_no, word
+FROM (
+    SELECT
+        product_no,
+        unnest(string_split_regex(
+            lower(strip_accents(concat_ws(' ', name, brand, manufacturer, manufacturer_part_number, category, description))),
+            '[^a-z0-9]+'
+        )) AS word
+    FROM products
+    UNION ALL
+    SELECT product_no, lower(regexp_replace(manufacturer_part_number, '[^A-Za-z0-9]+', '', 'g')) AS word
+    FROM products
+    WHERE regexp_matches(manufacturer_part_number, '[^A-Za-z0-9]')
+)
+WHERE word <> '' AND word NOT IN (SELECT word FROM search_stopwords)
