@@ -256,6 +256,7 @@ def _serving_asset(product: str) -> dg.AssetsDefinition:
                 "snapshot_id": snapshot.snapshot_id,
                 "path": dg.MetadataValue.path(str(snapshot.path)),
                 "tables": dg.MetadataValue.json(snapshot.tables),
+                "search_index_reused": snapshot.search_reused,
                 "published_submissions": dg.MetadataValue.json(published),
             }
         )

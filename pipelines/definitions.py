@@ -24,7 +24,8 @@ __all__ = ["build_definitions", "defs"]
 def build_definitions(data_dir: str | Path | None = None, *, cadence: FeedCadence | None = None) -> dg.Definitions:
     """The code location; ``data_dir`` (else ``JOIST_DATA_DIR``, else ``./var``) binds the resources."""
     warehouse = WarehouseResource(
-        data_dir=str(data_dir) if data_dir is not None else env_or("JOIST_DATA_DIR", DEFAULT_DATA_DIR)
+        data_dir=str(data_dir) if data_dir is not None else env_or("JOIST_DATA_DIR", DEFAULT_DATA_DIR),
+        memory_limit=env_or("JOIST_WAREHOUSE_MEMORY_LIMIT", "") or None,
     )
     cadence = cadence or FeedCadence(
         default_hours=env_int_or("JOIST_FEED_CADENCE_HOURS", DEFAULT_CADENCE_HOURS),

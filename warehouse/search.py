@@ -211,7 +211,7 @@ class ProductIndex:
 
         # several words: the products that have all of them, by the sum of their weights
         total = np.zeros(self.n_products, dtype=np.float64)
-        seen = np.zeros(self.n_products, dtype=np.int8)
+        seen = np.zeros(self.n_products, dtype=np.int16)
         for term_no, df in sorted(terms, key=lambda t: t[1]):
             nos, scores = self._postings(cur, term_no, 0, df)
             total[nos] += scores

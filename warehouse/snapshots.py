@@ -51,13 +51,31 @@ __all__ = [
     "serving_dir",
 ]
 
-#: data product → (tables copied from the warehouse, in order; search index statements)
-PRODUCTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "catalog": (
-        ("catalog_products", "catalog_offers", "catalog_price_history"),
-        (
-            "catalog_products_index",
-            "catalog_offers_index",
+
+@dataclass(frozen=True, slots=True)
+class _Product:
+    """How a data product's snapshot is built.
+
+    ``tables`` copy curated tables from the warehouse, in order; ``indexes`` then run inside the
+    new file. ``search`` build the search index, unless the current snapshot's index can serve the
+    new one as it is: ``fingerprint`` summarises what the index is built from, and when the current
+    snapshot recorded the same fingerprint its ``reused`` tables are copied instead (then
+    ``after_reuse`` runs). A price or stock update leaves the words alone, so it skips the build.
+    """
+
+    tables: tuple[str, ...]
+    indexes: tuple[str, ...] = ()
+    search: tuple[str, ...] = ()
+    fingerprint: str | None = None
+    reused: tuple[str, ...] = ()
+    after_reuse: tuple[str, ...] = ()
+
+
+PRODUCTS: dict[str, _Product] = {
+    "catalog": _Product(
+        tables=("catalog_products", "catalog_offers", "catalog_price_history"),
+        indexes=("catalog_products_index", "catalog_offers_index"),
+        search=(
             "catalog_search_stopwords",
             "catalog_search_tokens",
             "catalog_search_words",
@@ -66,9 +84,13 @@ PRODUCTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "catalog_search_terms_index",
             "catalog_search_postings",
         ),
+        fingerprint="catalog_search_fingerprint",
+        reused=("search_stopwords", "search_terms", "search_postings"),
+        after_reuse=("catalog_search_terms_index",),
     ),
-    "cost_data": (("cost_items", "location_index"), ("cost_data_fts",)),
+    "cost_data": _Product(tables=("cost_items", "location_index"), search=("cost_data_fts",)),
 }
+_FINGERPRINT_KEY = "search_fingerprint"
 
 _NAME = re.compile(r"^[a-z_]+-\d{8}T\d{12}Z-[0-9a-f]{8}\.duckdb$")
 _READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {
@@ -88,6 +110,8 @@ class Snapshot:
     path: Path
     published_at: datetime
     tables: dict[str, int] = field(default_factory=dict)
+    #: the search index was copied from the previous snapshot (its words had not changed)
+    search_reused: bool = False
 
 
 def serving_dir(data_dir: str | Path, product: str) -> Path:
@@ -149,17 +173,19 @@ def publish_snapshot(
     """Build a new immutable snapshot of ``product`` from the warehouse and make it current."""
     if keep < 1:
         raise ValueError("keep at least one snapshot")
-    tables, indexes = PRODUCTS[product]
+    spec = PRODUCTS[product]
     published_at = now or datetime.now(UTC)
     directory = serving_dir(data_dir, product)
     directory.mkdir(parents=True, exist_ok=True)
     snapshot_id = f"{product}-{published_at.astimezone(UTC):%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(4)}"
     final = directory / f"{snapshot_id}.duckdb"
     building = directory / f"{snapshot_id}.duckdb.building"
+    current = current_snapshot(data_dir, product)
+    previous = directory / current if current is not None else None
 
     conn.execute(f"ATTACH '{_literal_path(building)}' AS snap")
     try:
-        for name in tables:
+        for name in spec.tables:
             if "published_at" in sql("serving", name):
                 execute(conn, "serving", name, {"published_at": published_at})
             else:
@@ -173,14 +199,18 @@ def publish_snapshot(
     snap = duckdb.connect(str(building), config={**_READ_CONFIG, "memory_limit": str(limit[0]) if limit else "80%"})
     try:
         load_fts(snap)
-        for index in indexes:
+        for index in spec.indexes:
             execute(snap, "serving", index)
+        info = {"product": product, "snapshot_id": snapshot_id, "published_at": published_at.isoformat()}
+        if spec.fingerprint is not None:
+            row = execute(snap, "serving", spec.fingerprint).fetchone()
+            info[_FINGERPRINT_KEY] = str(row[0]) if row else ""
+        reused = _reuse_search(snap, spec, previous, info.get(_FINGERPRINT_KEY))
+        if not reused:
+            for statement in spec.search:
+                execute(snap, "serving", statement)
         execute(snap, "serving", "info_table")
-        for key, value in (
-            ("product", product),
-            ("snapshot_id", snapshot_id),
-            ("published_at", published_at.isoformat()),
-        ):
+        for key, value in info.items():
             execute(snap, "serving", "info_insert", {"key": key, "value": value})
         for table_name, _ in execute(snap, "serving", "table_counts").fetchall():
             if table_name == "snapshot_info":
@@ -193,7 +223,37 @@ def publish_snapshot(
     os.replace(building, final)
     _write_pointer(directory, final.name)
     _prune(directory, keep, final.name)
-    return Snapshot(product, snapshot_id, final, published_at, counts)
+    return Snapshot(product, snapshot_id, final, published_at, counts, reused)
+
+
+def _reuse_search(
+    snap: duckdb.DuckDBPyConnection, spec: _Product, previous: Path | None, fingerprint: str | None
+) -> bool:
+    """Copy the search index of the ``previous`` snapshot into ``snap`` when it was built from the
+    same ``fingerprint``; False (nothing copied) when it was not, or cannot be read."""
+    if fingerprint is None or previous is None or not previous.is_file() or not spec.reused:
+        return False
+    try:
+        snap.execute(f"ATTACH '{_literal_path(previous)}' AS previous (READ_ONLY)")
+    except duckdb.Error:
+        return False
+    try:
+        row = snap.execute(
+            "SELECT value FROM previous.snapshot_info WHERE key = $key", {"key": _FINGERPRINT_KEY}
+        ).fetchone()
+        if row is None or row[0] != fingerprint:
+            return False
+        for table in spec.reused:  # names from PRODUCTS, not from input
+            snap.execute(f"CREATE TABLE {table} AS SELECT * FROM previous.{table}")
+    except duckdb.CatalogException:  # an older snapshot without these tables
+        for table in spec.reused:
+            snap.execute(f"DROP TABLE IF EXISTS {table}")
+        return False
+    finally:
+        snap.execute("DETACH previous")
+    for statement in spec.after_reuse:
+        execute(snap, "serving", statement)
+    return True
 
 
 def _prune(directory: Path, keep: int, current: str) -> None:

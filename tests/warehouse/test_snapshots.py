@@ -127,3 +127,44 @@ def test_a_rejected_feed_publishes_nothing_new(conn: duckdb.DuckDBPyConnection, 
     # even if a publish runs anyway, it serves what was accepted before
     publish_snapshot(conn, data_dir=data_dir, product="catalog")
     assert _price(reader) == before
+
+
+def test_a_price_update_reuses_the_search_index_and_new_words_rebuild_it(
+    conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    from warehouse.catalog import CatalogReader
+
+    _load(conn, tmp_path, "first", "10.00")
+    first = publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    assert not first.search_reused  # nothing to reuse yet
+    _load(conn, tmp_path, "prices", "12.50")  # same products, same words, new prices
+    second = publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    assert second.search_reused
+    assert second.tables["search_postings"] == first.tables["search_postings"]
+    reader = CatalogReader(data_dir)
+    try:
+        hits = reader.search_products(q="copper pipe", limit=100).items
+        assert len(hits) == 50
+        assert {h.offer.unit_price for h in hits} == {12.5}
+        rows = [offer(f"SKU-{i}", "12.50", name=f"Brass valve {i}") for i in range(50)]
+        assert ingest(
+            conn, write_feed(tmp_path / "words.csv", "supplier_catalog", rows), submission_id="words"
+        ).accepted
+        third = publish_snapshot(conn, data_dir=data_dir, product="catalog")
+        assert not third.search_reused
+        assert len(reader.search_products(q="brass valve", limit=100).items) == 50
+        assert reader.search_products(q="copper").items == []
+    finally:
+        reader.close()
+
+
+def test_an_unreadable_previous_snapshot_means_a_full_build(
+    conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    _load(conn, tmp_path, "first", "10.00")
+    first = publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    first.path.write_bytes(b"not a database")
+    _load(conn, tmp_path, "prices", "12.50")
+    second = publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    assert not second.search_reused
+    assert second.tables["search_postings"] > 0
