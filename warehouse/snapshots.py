@@ -183,15 +183,7 @@ def publish_snapshot(
     current = current_snapshot(data_dir, product)
     previous = directory / current if current is not None else None
 
-    conn.execute(f"ATTACH '{_literal_path(building)}' AS snap")
-    try:
-        for name in spec.tables:
-            if "published_at" in sql("serving", name):
-                execute(conn, "serving", name, {"published_at": published_at})
-            else:
-                execute(conn, "serving", name)
-    finally:
-        conn.execute("DETACH snap")
+    _copy_tables(conn, spec, building, published_at)
 
     counts: dict[str, int] = {}
     # the index build gets the memory the warehouse connection has (and spills past it)
@@ -226,6 +218,19 @@ def publish_snapshot(
     return Snapshot(product, snapshot_id, final, published_at, counts, reused)
 
 
+def _copy_tables(conn: duckdb.DuckDBPyConnection, spec: _Product, building: Path, published_at: datetime) -> None:
+    """The curated tables, copied from the warehouse into the new file (attached as ``snap``)."""
+    conn.execute(f"ATTACH '{_literal_path(building)}' AS snap")
+    try:
+        for name in spec.tables:
+            if "published_at" in sql("serving", name):
+                execute(conn, "serving", name, {"published_at": published_at})
+            else:
+                execute(conn, "serving", name)
+    finally:
+        conn.execute("DETACH snap")
+
+
 def _reuse_search(
     snap: duckdb.DuckDBPyConnection, spec: _Product, previous: Path | None, fingerprint: str | None
 ) -> bool:
@@ -244,7 +249,7 @@ def _reuse_search(
         if row is None or row[0] != fingerprint:
             return False
         for table in spec.reused:  # names from PRODUCTS, not from input
-            snap.execute(f"CREATE TABLE {table} AS SELECT * FROM previous.{table}")
+            snap.execute(f"CREATE TABLE {table} AS SELECT * FROM previous.{table}")  # noqa: S608
     except duckdb.CatalogException:  # an older snapshot without these tables
         for table in spec.reused:
             snap.execute(f"DROP TABLE IF EXISTS {table}")
