@@ -632,7 +632,7 @@ def markdown(
         "A supplier CSV from `contracts.samples.write_supplier_csv` is laid out as a landing folder "
         "(body hard-linked, manifest written last) and run by `pipelines.run.materialize_submission`: the "
         "Dagster job the landing sensor starts (landed → staged → validated with the GX suite and SQL rules → "
-        "curated → `serving/catalog` snapshot with its FTS index, plus the freshness checks), on an ephemeral "
+        "curated → `serving/catalog` snapshot with its search index, plus the freshness checks), on an ephemeral "
         "Dagster instance, in a child process. The baseline is DuckDB's `CREATE TABLE t AS SELECT * FROM "
         "read_csv('<file>')` (then `CHECKPOINT`) of the same file in another child, in the same run. Times "
         "exclude interpreter start and imports; peak RSS is the child's `ru_maxrss`. Targets: ≤ 3× the "

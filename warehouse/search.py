@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from warehouse._sql import execute
+from warehouse.snapshots import SnapshotUnavailable
 
 __all__ = ["Hit", "ProductIndex", "SearchQuery"]
 
@@ -40,6 +41,7 @@ _MAX_BATCH = 16_384
 _EAGER_POSTINGS = 50_000  # a term with fewer postings is read whole
 _CACHED_WORDS = 65_536  # per snapshot: query words already stemmed and looked up
 _SPLIT = re.compile(r"[^a-z0-9]+")
+_SCRATCH_KEPT = 4  # per snapshot: scratch arrays (10 bytes a product) kept for several-word searches
 
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
@@ -74,11 +76,22 @@ class ProductIndex:
     """The in-memory half of one catalog snapshot's search (see the module docstring)."""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection) -> None:
+        try:
+            self._load(conn)
+        except duckdb.CatalogException as exc:  # a snapshot published before the search index
+            raise SnapshotUnavailable(
+                f"the current catalog snapshot has no search index ({_first_line(exc)}); the next publish builds one"
+            ) from exc
+
+    def _load(self, conn: duckdb.DuckDBPyConnection) -> None:
         row = execute(conn, "catalog", "snapshot_id").fetchone()
         self.snapshot_id: str | None = None if row is None else str(row[0])
+        size = execute(conn, "search", "load_index_size").fetchone()
+        self.terms, self.postings = (int(size[0]), int(size[1])) if size else (0, 0)
         self.stopwords = frozenset(str(r[0]) for r in execute(conn, "search", "load_stopwords").fetchall())
         self._words: OrderedDict[str, tuple[int, int] | None] = OrderedDict()
         self._words_lock = threading.Lock()
+        self._scratch: list[tuple[FloatArray, npt.NDArray[np.int16]]] = []
         products = execute(conn, "search", "load_products").fetchnumpy()
         self.product_category: IntArray = np.ascontiguousarray(products["category_no"], dtype=np.int32)
         self.n_products = len(self.product_category)
@@ -209,16 +222,37 @@ class ProductIndex:
             yield from _slices(*keep(nos, scores))
             return
 
-        # several words: the products that have all of them, by the sum of their weights
-        total = np.zeros(self.n_products, dtype=np.float64)
-        seen = np.zeros(self.n_products, dtype=np.int16)
-        for term_no, df in sorted(terms, key=lambda t: t[1]):
-            nos, scores = self._postings(cur, term_no, 0, df)
-            total[nos] += scores
-            seen[nos] += 1
-        nos = np.flatnonzero(seen == len(terms)).astype(np.int32)
-        nos, scores = keep(nos, total[nos])
+        # several words: the products that have all of them, by the sum of their weights,
+        # added up in per-product scratch arrays (reset where written, not reallocated)
+        total, seen = self._take_scratch()
+        touched: list[IntArray] = []
+        try:
+            for term_no, df in sorted(terms, key=lambda t: t[1]):  # rarest first
+                nos, scores = self._postings(cur, term_no, 0, df)
+                touched.append(nos)
+                total[nos] += scores
+                seen[nos] += 1
+            rarest = touched[0]
+            nos = rarest[seen[rarest] == len(terms)]
+            scores = total[nos]
+        finally:
+            for written in touched:
+                total[written] = 0.0
+                seen[written] = 0
+            self._give_scratch(total, seen)
+        nos, scores = keep(nos, scores)
         yield from _rank_order(nos, scores)
+
+    def _take_scratch(self) -> tuple[FloatArray, npt.NDArray[np.int16]]:
+        with self._words_lock:
+            if self._scratch:
+                return self._scratch.pop()
+        return np.zeros(self.n_products, dtype=np.float64), np.zeros(self.n_products, dtype=np.int16)
+
+    def _give_scratch(self, total: FloatArray, seen: npt.NDArray[np.int16]) -> None:
+        with self._words_lock:
+            if len(self._scratch) < _SCRATCH_KEPT:
+                self._scratch.append((total, seen))
 
     # -- offers -----------------------------------------------------------------------------
 
@@ -285,6 +319,10 @@ class ProductIndex:
                 if len(hits) == wanted:
                     return hits
         return hits
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 def _slices(nos: IntArray, scores: FloatArray) -> Iterator[tuple[IntArray, FloatArray]]:

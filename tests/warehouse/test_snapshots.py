@@ -168,3 +168,25 @@ def test_an_unreadable_previous_snapshot_means_a_full_build(
     second = publish_snapshot(conn, data_dir=data_dir, product="catalog")
     assert not second.search_reused
     assert second.tables["search_postings"] > 0
+
+
+def test_a_snapshot_without_a_search_index_is_unavailable_not_an_error(
+    conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    from warehouse.catalog import CatalogReader
+
+    _load(conn, tmp_path, "first", "10.00")
+    snapshot = publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    old = duckdb.connect(str(snapshot.path))  # as a snapshot published before the index was
+    old.execute("DROP TABLE search_postings")
+    old.execute("DROP TABLE search_terms")
+    old.close()
+    reader = CatalogReader(data_dir)
+    try:
+        with pytest.raises(SnapshotUnavailable, match="no search index"):
+            reader.search_products(q="copper")
+        _load(conn, tmp_path, "again", "11.00")
+        publish_snapshot(conn, data_dir=data_dir, product="catalog")  # cannot reuse: builds one
+        assert len(reader.search_products(q="copper", limit=100).items) == 50
+    finally:
+        reader.close()
