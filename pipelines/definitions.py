@@ -11,6 +11,7 @@ from pipelines.jobs import FRESHNESS_JOB, FRESHNESS_SCHEDULE, SUBMISSION_JOBS
 from pipelines.resources import (
     DEFAULT_CADENCE_HOURS,
     DEFAULT_DATA_DIR,
+    DEFAULT_MEMORY_LIMIT,
     FeedCadence,
     WarehouseResource,
     env_int_or,
@@ -25,7 +26,7 @@ def build_definitions(data_dir: str | Path | None = None, *, cadence: FeedCadenc
     """The code location; ``data_dir`` (else ``JOIST_DATA_DIR``, else ``./var``) binds the resources."""
     warehouse = WarehouseResource(
         data_dir=str(data_dir) if data_dir is not None else env_or("JOIST_DATA_DIR", DEFAULT_DATA_DIR),
-        memory_limit=env_or("JOIST_WAREHOUSE_MEMORY_LIMIT", "") or None,
+        memory_limit=env_or("JOIST_WAREHOUSE_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
     )
     cadence = cadence or FeedCadence(
         default_hours=env_int_or("JOIST_FEED_CADENCE_HOURS", DEFAULT_CADENCE_HOURS),

@@ -21,6 +21,7 @@ from warehouse.store import connect_warehouse, warehouse_path
 __all__ = [
     "DEFAULT_CADENCE_HOURS",
     "DEFAULT_DATA_DIR",
+    "DEFAULT_MEMORY_LIMIT",
     "POOL",
     "FeedCadence",
     "WarehouseResource",
@@ -33,6 +34,9 @@ POOL = "warehouse"
 #: Same default as ``service.settings`` (the pipelines may not import the service).
 DEFAULT_DATA_DIR = "./var"
 DEFAULT_CADENCE_HOURS = 24
+#: DuckDB's memory limit for the pipeline steps (they spill to disk past it): the pipelines share
+#: the machine with the API and the worker; DuckDB's own default is 80 % of RAM.
+DEFAULT_MEMORY_LIMIT = "1GB"
 
 
 def env_or(name: str, default: str) -> str:
@@ -58,7 +62,10 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     """
 
     data_dir: str = Field(default=DEFAULT_DATA_DIR, description="JOIST_DATA_DIR: the instance's data directory")
-    memory_limit: str | None = Field(default=None, description="DuckDB memory_limit for pipeline steps (e.g. 2GB)")
+    memory_limit: str | None = Field(
+        default=DEFAULT_MEMORY_LIMIT,
+        description="JOIST_WAREHOUSE_MEMORY_LIMIT: DuckDB memory_limit of pipeline steps (e.g. 2GB); they spill past it",
+    )
     snapshot_keep: int = Field(default=3, description="serving snapshots kept per data product, for rollback")
 
     @property

@@ -99,6 +99,11 @@ _READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {
 }
 
 
+#: A serving process runs many small queries at once, one per request thread: a query split over
+#: DuckDB's own threads only competes with the others (HTTP search: 226 against 218 searches/s).
+_SERVING_CONFIG: dict[str, str | bool | int | float | list[str]] = {"threads": 1}
+
+
 class SnapshotUnavailable(LookupError):
     """No snapshot of the data product has been published yet (or its file is gone)."""
 
@@ -290,7 +295,7 @@ class _Open:
 
     def __init__(self, name: str, path: Path, prepare: Callable[[duckdb.DuckDBPyConnection], Any] | None) -> None:
         self.name = name
-        self.conn = duckdb.connect(str(path), read_only=True, config=dict(_READ_CONFIG))
+        self.conn = duckdb.connect(str(path), read_only=True, config={**_READ_CONFIG, **_SERVING_CONFIG})
         try:
             load_fts(self.conn)
             self.prepared = prepare(self.conn) if prepare is not None else None
