@@ -64,7 +64,7 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     data_dir: str = Field(default=DEFAULT_DATA_DIR, description="JOIST_DATA_DIR: the instance's data directory")
     memory_limit: str | None = Field(
         default=DEFAULT_MEMORY_LIMIT,
-        description="JOIST_WAREHOUSE_MEMORY_LIMIT: DuckDB memory_limit of pipeline steps (e.g. 2GB); they spill past it",
+        description="JOIST_WAREHOUSE_MEMORY_LIMIT: DuckDB memory_limit of pipeline steps (e.g. 2GB), spilling past it",
     )
     snapshot_keep: int = Field(default=3, description="serving snapshots kept per data product, for rollback")
 
