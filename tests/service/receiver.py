@@ -45,9 +45,16 @@ class Receiver:
     def url(self, path: str) -> str:
         return self.base + path
 
-    def for_path(self, path: str) -> list[Received]:
-        with self.lock:
-            return [r for r in self.received if r.path == path]
+    def for_path(self, path: str, settle: float = 10.0) -> list[Received]:
+        """The requests to ``path`` answered so far. A request is recorded just after its answer
+        is sent, so a caller that has the answer may get here first: wait (up to ``settle``
+        seconds) until no request to ``path`` is in the handler."""
+        deadline = time.monotonic() + settle
+        while True:
+            with self.lock:
+                if not self.path_in_flight.get(path) or time.monotonic() >= deadline:
+                    return [r for r in self.received if r.path == path]
+            time.sleep(0.005)
 
     def wait_for(self, path: str, count: int, timeout: float = 10.0) -> list[Received]:
         deadline = time.monotonic() + timeout
