@@ -90,7 +90,7 @@ class ProductIndex:
         self.terms, self.postings = (int(size[0]), int(size[1])) if size else (0, 0)
         self.stopwords = frozenset(str(r[0]) for r in execute(conn, "search", "load_stopwords").fetchall())
         self._words: OrderedDict[str, tuple[int, int] | None] = OrderedDict()
-        self._words_lock = threading.Lock()
+        self._lock = threading.Lock()  # the word cache and the scratch arrays
         self._scratch: list[tuple[FloatArray, npt.NDArray[np.int16]]] = []
         products = execute(conn, "search", "load_products").fetchnumpy()
         self.product_category: IntArray = np.ascontiguousarray(products["category_no"], dtype=np.int32)
@@ -138,13 +138,13 @@ class ProductIndex:
         """A query's words as the index cuts them (warehouse/sql/serving/catalog_search_tokens.sql):
         lower case, accents stripped, split at anything but letters and digits, stop words out."""
         plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-        found = dict.fromkeys(w for w in _SPLIT.split(plain) if w)
-        return [w for w in found if w not in self.stopwords] if found else []
+        found = dict.fromkeys(w for w in _SPLIT.split(plain) if w)  # once each, in order
+        return [w for w in found if w not in self.stopwords]
 
     def lookup(self, cur: duckdb.DuckDBPyConnection, words: Sequence[str]) -> list[tuple[int, int] | None]:
         """Each word's term (number, document frequency) after stemming; None for a word the
         index does not have. Recently asked words are remembered for this snapshot."""
-        with self._words_lock:
+        with self._lock:
             known = {w: self._words[w] for w in words if w in self._words}
             for w in known:
                 self._words.move_to_end(w)
@@ -155,7 +155,7 @@ class ProductIndex:
             for word, term_no, df in rows:
                 fresh[str(word)] = (int(term_no), int(df))
             known.update(fresh)
-            with self._words_lock:
+            with self._lock:
                 self._words.update(fresh)
                 while len(self._words) > _CACHED_WORDS:
                     self._words.popitem(last=False)
@@ -244,13 +244,13 @@ class ProductIndex:
         yield from _rank_order(nos, scores)
 
     def _take_scratch(self) -> tuple[FloatArray, npt.NDArray[np.int16]]:
-        with self._words_lock:
+        with self._lock:
             if self._scratch:
                 return self._scratch.pop()
         return np.zeros(self.n_products, dtype=np.float64), np.zeros(self.n_products, dtype=np.int16)
 
     def _give_scratch(self, total: FloatArray, seen: npt.NDArray[np.int16]) -> None:
-        with self._words_lock:
+        with self._lock:
             if len(self._scratch) < _SCRATCH_KEPT:
                 self._scratch.append((total, seen))
 

@@ -255,7 +255,7 @@ def _reuse_search(
             return False
         for table in spec.reused:  # names from PRODUCTS, not from input
             snap.execute(f"CREATE TABLE {table} AS SELECT * FROM previous.{table}")  # noqa: S608
-    except duckdb.CatalogException:  # an older snapshot without these tables
+    except duckdb.Error:  # an older snapshot without these tables, or one that cannot be read
         for table in spec.reused:
             snap.execute(f"DROP TABLE IF EXISTS {table}")
         return False
