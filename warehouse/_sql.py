@@ -5,6 +5,8 @@ Values are always bound as parameters (``$name``); Python never formats a value 
 
 from __future__ import annotations
 
+import logging
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import duckdb
 __all__ = ["SQL_DIR", "execute", "sql"]
 
 SQL_DIR = Path(__file__).parent / "sql"
+_log = logging.getLogger("joist.warehouse.sql")
 
 
 @cache
@@ -25,5 +28,13 @@ def sql(domain: str, name: str) -> str:
 def execute(
     conn: duckdb.DuckDBPyConnection, domain: str, name: str, params: dict[str, Any] | None = None
 ) -> duckdb.DuckDBPyConnection:
-    """Run one SQL file with named parameters; returns the connection for fetching."""
-    return conn.execute(sql(domain, name), params or {})
+    """Run one SQL file with named parameters; returns the connection for fetching.
+
+    At DEBUG level, the ``joist.warehouse.sql`` logger records each statement's time."""
+    if not _log.isEnabledFor(logging.DEBUG):
+        return conn.execute(sql(domain, name), params or {})
+    started = time.perf_counter()
+    try:
+        return conn.execute(sql(domain, name), params or {})
+    finally:
+        _log.debug("%s/%s: %.3f s", domain, name, time.perf_counter() - started)

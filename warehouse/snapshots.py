@@ -56,14 +56,16 @@ __all__ = [
 class _Product:
     """How a data product's snapshot is built.
 
-    ``tables`` copy curated tables from the warehouse, in order; ``indexes`` then run inside the
-    new file. ``search`` build the search index, unless the current snapshot's index can serve the
-    new one as it is: ``fingerprint`` summarises what the index is built from, and when the current
-    snapshot recorded the same fingerprint its ``reused`` tables are copied instead (then
-    ``after_reuse`` runs). A price or stock update leaves the words alone, so it skips the build.
+    ``tables`` copy curated tables from the warehouse, in order (``cleanup`` then drops what they
+    left in the warehouse connection); ``indexes`` then run inside the new file. ``search`` build
+    the search index, unless the current snapshot's index can serve the new one as it is:
+    ``fingerprint`` summarises what the index is built from, and when the current snapshot
+    recorded the same fingerprint its ``reused`` tables are copied instead (then ``after_reuse``
+    runs). A price or stock update leaves the words alone, so it skips the build.
     """
 
     tables: tuple[str, ...]
+    cleanup: tuple[str, ...] = ()
     indexes: tuple[str, ...] = ()
     search: tuple[str, ...] = ()
     fingerprint: str | None = None
@@ -73,7 +75,8 @@ class _Product:
 
 PRODUCTS: dict[str, _Product] = {
     "catalog": _Product(
-        tables=("catalog_products", "catalog_offers", "catalog_price_history"),
+        tables=("catalog_products", "catalog_offer_numbers", "catalog_offers", "catalog_price_history"),
+        cleanup=("drop_offer_numbers",),
         indexes=("catalog_products_index", "catalog_offers_index"),
         search=(
             "catalog_search_stopwords",
@@ -233,6 +236,8 @@ def _copy_tables(conn: duckdb.DuckDBPyConnection, spec: _Product, building: Path
             else:
                 execute(conn, "serving", name)
     finally:
+        for statement in spec.cleanup:
+            execute(conn, "serving", statement)
         conn.execute("DETACH snap")
 
 

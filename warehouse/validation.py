@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from contracts.report import MAX_SAMPLES, RuleResult, ValidationReport
 from contracts.rules import Rule, rules_for
@@ -24,7 +25,6 @@ from warehouse._sql import execute, sql
 __all__ = ["CHUNK_ROWS", "validate_staged"]
 
 CHUNK_ROWS = 250_000
-_STANDARD_VECTOR = 2048
 _gx_lock = threading.Lock()  # a GX context is not safe to share between threads
 _batches: dict[str, Any] = {}
 _suites: dict[str, Any] = {}
@@ -87,12 +87,13 @@ def _frames(
     cursor = conn.cursor()
     try:
         cursor.execute(query, {"submission_id": submission_id})
-        vectors = max(1, chunk_rows // _STANDARD_VECTOR)
-        while True:
-            frame = cursor.fetch_df_chunk(vectors)
-            if frame is None or len(frame) == 0:
-                return
-            yield frame
+        # Arrow batches become frames of Arrow-backed strings, whose regex and set checks run in
+        # Arrow's kernels; decimals become floats, as DuckDB's own frames give them
+        for batch in cursor.to_arrow_reader(chunk_rows):
+            if batch.num_rows == 0:
+                continue
+            schema = pa.schema([f.with_type(pa.float64()) if pa.types.is_decimal(f.type) else f for f in batch.schema])
+            yield batch.cast(schema).to_pandas()
     finally:
         cursor.close()
 

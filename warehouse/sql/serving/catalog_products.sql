@@ -1,33 +1,44 @@
 -- Snapshot table: one row per product offered, described by its manufacturer's data when there
--- is some, else by the first supplier row (by supplier and SKU). product_no numbers the products
--- in product_id order (the search index refers to products by it); category_no numbers the
--- categories in name order (-1: none).
+-- is some, else by the first supplier row (by supplier, SKU and region). product_no numbers the
+-- products in product_id order (the search index refers to products by it); category_no numbers
+-- the categories in name order (-1: none). The choice and the numbering run over narrow rows (the
+-- offer's rowid and keys); the text columns join in once, so nothing wide is sorted twice or
+-- spilled by a window.
 CREATE TABLE snap.products AS
 WITH live AS (
-    SELECT * FROM catalog_offer WHERE valid_to IS NULL OR valid_to >= CAST($published_at AS DATE)
+    SELECT rowid AS offer_row, product_id, supplier, supplier_sku, price_region
+    FROM catalog_offer WHERE valid_to IS NULL OR valid_to >= CAST($published_at AS DATE)
 ),
-suppliers AS (
-    SELECT product_id, count(DISTINCT supplier) AS supplier_count FROM live GROUP BY product_id
+chosen AS (
+    SELECT
+        product_id,
+        count(DISTINCT supplier) AS supplier_count,
+        arg_min(offer_row, (supplier, supplier_sku, price_region)) AS offer_row
+    FROM live
+    GROUP BY product_id
+),
+numbered AS (
+    SELECT CAST(row_number() OVER (ORDER BY product_id) - 1 AS INTEGER) AS product_no, * FROM chosen
 ),
 described AS (
-    SELECT
-        l.product_id,
-        l.name,
-        l.description,
-        l.brand,
-        l.manufacturer,
-        l.manufacturer_part_number,
-        l.gtin,
-        l.unspsc,
-        l.category,
-        l.base_uom,
-        s.supplier_count
-    FROM live AS l
-    JOIN suppliers AS s ON s.product_id = l.product_id
-    QUALIFY row_number() OVER (PARTITION BY l.product_id ORDER BY l.supplier, l.supplier_sku, l.price_region) = 1
+    SELECT n.product_no, n.supplier_count, o.*
+    FROM numbered AS n
+    JOIN (
+        SELECT rowid AS offer_row, product_id, name, description, brand, manufacturer, manufacturer_part_number,
+            gtin, unspsc, category, base_uom
+        FROM catalog_offer
+    ) AS o ON o.offer_row = n.offer_row
+),
+categories AS (
+    SELECT category, CAST(row_number() OVER (ORDER BY category) - 1 AS INTEGER) AS category_no
+    FROM (
+        SELECT DISTINCT coalesce(d.category, m.category) AS category
+        FROM described AS d LEFT JOIN manufacturer_product AS m ON m.product_id = d.product_id
+        WHERE coalesce(d.category, m.category) IS NOT NULL
+    )
 )
 SELECT
-    CAST(row_number() OVER (ORDER BY d.product_id) - 1 AS INTEGER) AS product_no,
+    d.product_no,
     d.product_id,
     coalesce(d.name, m.name) AS name,
     coalesce(m.description, d.description) AS description,
@@ -45,10 +56,8 @@ SELECT
     m.list_price,
     m.currency AS list_price_currency,
     m.discontinued,
-    CAST(CASE
-        WHEN coalesce(d.category, m.category) IS NULL THEN -1
-        ELSE dense_rank() OVER (ORDER BY coalesce(d.category, m.category) NULLS LAST) - 1
-    END AS INTEGER) AS category_no
+    coalesce(c.category_no, -1) AS category_no
 FROM described AS d
 LEFT JOIN manufacturer_product AS m ON m.product_id = d.product_id
-ORDER BY d.product_id
+LEFT JOIN categories AS c ON c.category = coalesce(d.category, m.category)
+ORDER BY d.product_no
