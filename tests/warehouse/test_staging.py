@@ -67,6 +67,21 @@ def test_exact_repeats_are_dropped_but_conflicts_kept(conn: duckdb.DuckDBPyConne
     assert lines == [(2,), (4,), (5,)]
 
 
+def test_repeats_with_empty_fields_and_spacing_are_one_row(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # empty optional fields are null after trimming, and nulls count as equal; spacing is trimmed
+    rows = [
+        offer("B", "2.00", description=""),
+        offer("B", "2.00"),
+        offer(" B ", "2.00 ", name="Item B", brand=""),
+        offer("B", "2.00", brand="Acme"),
+        offer("C", "2.00"),
+        offer("C", "2.00"),
+    ]
+    assert _stage(conn, write_feed(tmp_path / "r.csv", "supplier_catalog", rows)) == 3
+    lines = conn.execute("SELECT source_line, brand FROM staged_supplier_catalog ORDER BY 1").fetchall()
+    assert lines == [(2, None), (5, "Acme"), (6, None)]
+
+
 def test_text_beside_typed_values(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     rows = [offer("A", "N/A", valid_from="2026-02-30", lead_time_days="5")]
     _stage(conn, write_feed(tmp_path / "t.csv", "supplier_catalog", rows))

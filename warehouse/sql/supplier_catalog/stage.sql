@@ -1,7 +1,9 @@
 -- landed → staged: trim, type, normalise units (contracts/uom.py's rule over ref_uom), drop
 -- exact repeats of a row (the first line is kept), and key each row to a product across suppliers.
+-- Repeats are looked for among rows whose hash is shared (suspects), and only those rows are
+-- compared field by field, so the wide rows are never partitioned as a whole.
 INSERT INTO staged_supplier_catalog BY NAME
-WITH src AS (
+WITH src AS NOT MATERIALIZED (
     SELECT
         source_line,
         nullif(trim(supplier_sku), '') AS supplier_sku,
@@ -27,16 +29,30 @@ WITH src AS (
     FROM landed_supplier_catalog
     WHERE submission_id = $submission_id
 ),
-dedup AS (
-    SELECT *
+hashed AS (
+    SELECT source_line, hash(supplier_sku, name, description, brand, manufacturer, manufacturer_part_number, gtin,
+            unspsc, category, order_uom_key, content_uom_key, content_per_order_uom_text, price_quantity_text,
+            unit_price_text, currency, price_region, available_qty_text, lead_time_days_text, valid_from_text,
+            valid_to_text) AS row_hash
     FROM src
+),
+suspects AS (
+    SELECT source_line FROM hashed QUALIFY count(*) OVER (PARTITION BY row_hash) > 1
+),
+repeats AS (
+    SELECT s.source_line
+    FROM src AS s
+    SEMI JOIN suspects AS x ON x.source_line = s.source_line
     QUALIFY row_number() OVER (
         PARTITION BY supplier_sku, name, description, brand, manufacturer, manufacturer_part_number, gtin,
             unspsc, category, order_uom_key, content_uom_key, content_per_order_uom_text, price_quantity_text,
             unit_price_text, currency, price_region, available_qty_text, lead_time_days_text, valid_from_text,
             valid_to_text
-        ORDER BY source_line
-    ) = 1
+        ORDER BY s.source_line
+    ) > 1
+),
+dedup AS (
+    SELECT * FROM src WHERE source_line NOT IN (SELECT source_line FROM repeats)
 ),
 typed AS (
     SELECT
