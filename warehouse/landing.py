@@ -27,7 +27,8 @@ __all__ = ["BodyFormat", "Landed", "body_format", "land_feed"]
 BodyFormat = Literal["csv", "ndjson", "json"]
 
 _SUFFIXES: dict[str, BodyFormat] = {".csv": "csv", ".ndjson": "ndjson", ".jsonl": "ndjson", ".json": "json"}
-_SHIFT_LIMIT = 1000  # beyond this many set-aside lines, later line numbers stay approximate
+#: the line of a body's first record: after the header in CSV; JSON counts records from 1
+_FIRST_LINE: dict[BodyFormat, int] = {"csv": 2, "ndjson": 1, "json": 1}
 
 
 @dataclass(slots=True)
@@ -101,8 +102,8 @@ def _error_text(exc: BaseException) -> str:
 
 
 def _set_aside_lines(conn: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """Lines the CSV reader rejected, split into encoding and row-shape problems; renumbers the
-    kept rows, since the reader numbered them without the rejected lines."""
+    """Lines the CSV reader rejected, split into encoding and row-shape problems; they become
+    ``landing_gaps``, which number the kept rows as the file's lines."""
     encoding: list[dict[str, object]] = []
     shape: list[dict[str, object]] = []
     rejects = execute(conn, "landing", "rejected_lines").fetchall()
@@ -110,8 +111,7 @@ def _set_aside_lines(conn: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, ob
         sample: dict[str, object] = {"line": int(line), "values": {"text": (csv_line or "")[:200]}, "error": message}
         kind = str(error_type).upper()
         (encoding if "ENCODING" in kind or "UNICODE" in kind else shape).append(sample)
-    for line, *_ in rejects[:_SHIFT_LIMIT]:
-        execute(conn, "landing", "shift_lines_after_reject", {"line": int(line)})
+    execute(conn, "landing", "gaps", {"first_line": _FIRST_LINE["csv"]})
     return encoding, shape
 
 
@@ -180,11 +180,14 @@ def land_feed(
     shape_bad: list[dict[str, object]] = []
     if fmt == "csv":
         encoding_bad, shape_bad = _set_aside_lines(conn)
+    else:
+        execute(conn, "landing", "no_gaps")
     encoding_count, shape_count = len(encoding_bad), len(shape_bad)
     row = execute(conn, "landing", "landing_row_count").fetchone()
     landed.rows = int(row[0]) if row else 0
-    execute(conn, "landing", feed, {"submission_id": submission_id})
+    execute(conn, "landing", feed, {"submission_id": submission_id, "first_line": _FIRST_LINE[fmt]})
     conn.execute("DROP TABLE IF EXISTS landing_rows")
+    conn.execute("DROP TABLE IF EXISTS landing_gaps")
     checked = landed.rows + encoding_count + shape_count
     landed.structure += [
         _result(

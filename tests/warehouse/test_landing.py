@@ -51,6 +51,23 @@ def test_malformed_rows_and_bad_encoding_are_named_with_their_lines(
     assert kept == [(2, "A"), (6, "E")]
 
 
+def test_every_kept_row_keeps_its_line_however_many_lines_are_set_aside(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # set-aside lines first, in runs, between kept rows and last; more of them than samples
+    good = [f"K{n},k,EA,1,USD,*\n" for n in range(6)]
+    lines = ["X\n", "X\n", good[0], "X\n", good[1], good[2], *(["X\n"] * 1500), good[3], good[4], "X\n", good[5], "X\n"]
+    path = tmp_path / "body.csv"
+    path.write_bytes(HEADER + "".join(lines).encode())
+    landed = _land(conn, path)
+    shape = next(r for r in landed.structure if r.rule == "row_shape")
+    assert shape.failed == lines.count("X\n") == 1505
+    expected = [(line, text.split(",")[0]) for line, text in enumerate(lines, start=2) if text != "X\n"]
+    kept = conn.execute("SELECT source_line, supplier_sku FROM landed_supplier_catalog ORDER BY 1").fetchall()
+    assert kept == expected
+    assert [k[0] for k in kept] == [4, 6, 7, 1508, 1509, 1511]
+
+
 def test_missing_and_unknown_fields_fail_the_header(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = tmp_path / "body.csv"
     path.write_text("supplier_sku,name,colour\nA,a,red\n")

@@ -1,7 +1,6 @@
 -- A {"records": [...]} JSON body as text rows; the line is the record's position (1-based).
 CREATE OR REPLACE TEMP TABLE landing_rows AS
 SELECT
-    row_number() OVER () AS source_line,
     unnest(json_transform(record, $structure))
 FROM (
     SELECT unnest(json_extract(json, '$.records[*]')) AS record
