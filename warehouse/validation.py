@@ -2,8 +2,11 @@
 
 Great Expectations validates frames pulled from DuckDB (its SQL path over DuckDB is unreliable),
 chunk by chunk so that memory stays bounded; every GX rule is a row-level expectation, so chunk
-results add up exactly. Rules about sets of rows (uniqueness) are SQL over the whole staged table
-(``warehouse/sql/validation/<feed>__<rule>.sql``). Structure rules come from landing.
+results add up exactly. Frames stream as DuckDB reads the staged table (a sort of the whole
+submission would hold it in memory); each chunk is put in line order, GX names the first bad rows
+of each, and a rule keeps the first ones of all. Rules about sets of rows (uniqueness) are SQL over
+the whole staged table (``warehouse/sql/validation/<feed>__<rule>.sql``). Structure rules come
+from landing.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from warehouse._sql import execute, sql
 
 __all__ = ["CHUNK_ROWS", "validate_staged"]
 
-CHUNK_ROWS = 250_000
+CHUNK_ROWS = 500_000
 _gx_lock = threading.Lock()  # a GX context is not safe to share between threads
 _batches: dict[str, Any] = {}
 _suites: dict[str, Any] = {}
@@ -83,7 +86,7 @@ def _frames(
     if columns is not None:
         listed = ", ".join('"' + c.replace('"', '""') + '"' for c in columns)
         # the names come from contracts.rules, never from a feed; quoted as identifiers all the same
-        query = f"SELECT {listed} FROM ({query}) AS frame ORDER BY source_line"  # noqa: S608
+        query = f"SELECT {listed} FROM ({query}) AS frame"  # noqa: S608
     cursor = conn.cursor()
     try:
         cursor.execute(query, {"submission_id": submission_id})
@@ -93,7 +96,8 @@ def _frames(
             if batch.num_rows == 0:
                 continue
             schema = pa.schema([f.with_type(pa.float64()) if pa.types.is_decimal(f.type) else f for f in batch.schema])
-            yield batch.cast(schema).to_pandas()
+            # in line order within the chunk, so that GX names each chunk's first bad rows
+            yield batch.cast(schema).sort_by("source_line").to_pandas()
     finally:
         cursor.close()
 
@@ -136,16 +140,18 @@ def _gx_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, 
                 result.failed += failed
                 if not item.success:
                     result.passed = False
-                if failed and len(result.samples) < MAX_SAMPLES:
+                if failed:
+                    # this chunk's first bad rows; the first of all chunks are kept at the end
                     if lookup is None:
                         lookup = frame.set_index("source_line", drop=False)
-                    for hit in stats.get("partial_unexpected_index_list") or []:
-                        if len(result.samples) >= MAX_SAMPLES:
-                            break
+                    for hit in (stats.get("partial_unexpected_index_list") or [])[:MAX_SAMPLES]:
                         line = int(hit["source_line"])
                         row = lookup.loc[line]
                         values = {c: _plain(row[c]) for c in rule.columns}
                         result.samples.append({"line": line, "values": values})
+    for result in results.values():
+        result.samples.sort(key=lambda sample: int(str(sample["line"])))
+        del result.samples[MAX_SAMPLES:]
     return [results[r.name] for r in rules]
 
 

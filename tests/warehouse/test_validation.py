@@ -10,6 +10,7 @@ import duckdb
 from contracts.report import ValidationReport
 from contracts.samples import write_supplier_csv
 from tests.warehouse.conftest import ingest, offer, write_feed
+from warehouse.validation import validate_staged
 
 
 def test_clean_sample_feed_is_accepted(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -46,6 +47,16 @@ def test_dirty_sample_feed_is_rejected_by_rule_with_lines(conn: duckdb.DuckDBPyC
     assert conn.execute("SELECT count(*) FROM price_history").fetchone() == (0,)
     status = conn.execute("SELECT status FROM submission WHERE submission_id = 'dirty'").fetchone()
     assert status == ("rejected",)
+
+
+def test_samples_are_the_first_bad_rows_across_chunks(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # every third row is bad; chunks of 64 rows, in whatever order DuckDB reads the staged table
+    rows = [offer(f"S{i}", "-1" if i % 3 == 0 else "2") for i in range(3000)]
+    ingest(conn, write_feed(tmp_path / "many.csv", "supplier_catalog", rows), submission_id="many")
+    report = validate_staged(conn, feed="supplier_catalog", submission_id="many", chunk_rows=64)
+    rule = report.rule("unit_price_positive")
+    assert (rule.checked, rule.failed) == (3000, 1000)
+    assert [s["line"] for s in rule.samples] == [2 + 3 * n for n in range(20)]
 
 
 def test_report_samples_are_capped_and_round_trip(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:

@@ -1,2 +1,3 @@
--- The staged rows Great Expectations validates, in source order.
-SELECT * FROM staged_manufacturer_feed WHERE submission_id = $submission_id ORDER BY source_line
+-- The staged rows Great Expectations validates (in the order staging wrote them, which is the
+-- file's; not sorted again, so the frames stream without DuckDB holding the submission).
+SELECT * FROM staged_manufacturer_feed WHERE submission_id = $submission_id
