@@ -20,7 +20,7 @@ import duckdb
 from contracts.report import MAX_SAMPLES, RuleResult
 from contracts.rules import STRUCTURE_RULES
 from contracts.schemas import FEEDS, check_header
-from warehouse._sql import execute
+from warehouse._sql import execute, sql
 
 __all__ = ["BodyFormat", "Landed", "body_format", "land_feed"]
 
@@ -111,7 +111,8 @@ def _set_aside_lines(conn: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, ob
         sample: dict[str, object] = {"line": int(line), "values": {"text": (csv_line or "")[:200]}, "error": message}
         kind = str(error_type).upper()
         (encoding if "ENCODING" in kind or "UNICODE" in kind else shape).append(sample)
-    execute(conn, "landing", "gaps", {"first_line": _FIRST_LINE["csv"]})
+    if rejects:
+        execute(conn, "landing", "gaps", {"first_line": _FIRST_LINE["csv"]})
     return encoding, shape
 
 
@@ -180,12 +181,12 @@ def land_feed(
     shape_bad: list[dict[str, object]] = []
     if fmt == "csv":
         encoding_bad, shape_bad = _set_aside_lines(conn)
-    else:
-        execute(conn, "landing", "no_gaps")
     encoding_count, shape_count = len(encoding_bad), len(shape_bad)
     row = execute(conn, "landing", "landing_row_count").fetchone()
     landed.rows = int(row[0]) if row else 0
-    execute(conn, "landing", feed, {"submission_id": submission_id, "first_line": _FIRST_LINE[fmt]})
+    keep = sql("landing", "keep_rows_after_gaps" if encoding_count or shape_count else "keep_rows")
+    table = f"landed_{feed}"  # a feed of contracts.schemas (FEEDS[feed] above), never input
+    conn.execute(keep.format(table=table), {"submission_id": submission_id, "first_line": _FIRST_LINE[fmt]})
     conn.execute("DROP TABLE IF EXISTS landing_rows")
     conn.execute("DROP TABLE IF EXISTS landing_gaps")
     checked = landed.rows + encoding_count + shape_count
