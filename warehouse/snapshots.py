@@ -94,6 +94,7 @@ PRODUCTS: dict[str, _Product] = {
     "cost_data": _Product(tables=("cost_items", "location_index"), search=("cost_data_fts",)),
 }
 _FINGERPRINT_KEY = "search_fingerprint"
+_IDLE_LIMIT = "64MB"  # the warehouse connection's, while the snapshot's own connection builds
 
 _NAME = re.compile(r"^[a-z_]+-\d{8}T\d{12}Z-[0-9a-f]{8}\.duckdb$")
 _READ_CONFIG: dict[str, str | bool | int | float | list[str]] = {
@@ -194,9 +195,12 @@ def publish_snapshot(
     _copy_tables(conn, spec, building, published_at)
 
     counts: dict[str, int] = {}
-    # the index build gets the memory the warehouse connection has (and spills past it)
-    limit = conn.execute("SELECT current_setting('memory_limit')").fetchone()
-    snap = duckdb.connect(str(building), config={**_READ_CONFIG, "memory_limit": str(limit[0]) if limit else "80%"})
+    # the index build gets the memory the warehouse connection has (and spills past it), which
+    # meanwhile gives back what it cached: two connections never hold the limit each
+    row = conn.execute("SELECT current_setting('memory_limit')").fetchone()
+    limit = str(row[0]) if row else "80%"
+    conn.execute("SET memory_limit = $limit", {"limit": _IDLE_LIMIT})
+    snap = duckdb.connect(str(building), config={**_READ_CONFIG, "memory_limit": limit})
     try:
         load_fts(snap)
         for index in spec.indexes:
@@ -220,6 +224,7 @@ def publish_snapshot(
         snap.execute("CHECKPOINT")
     finally:
         snap.close()
+        conn.execute("SET memory_limit = $limit", {"limit": limit})
     os.replace(building, final)
     _write_pointer(directory, final.name)
     _prune(directory, keep, final.name)
