@@ -55,8 +55,9 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def make_worker(db: Database, settings: Settings) -> Callable[..., DeliveryWorker]:
     def make(tenant: Tenant, clock: Callable[[], datetime] | None = None, **config: Any) -> DeliveryWorker:
-        config.setdefault("total_timeout", 3.0)
-        config.setdefault("connect_timeout", 1.0)
+        # generous: a busy machine must not turn a delivery into a timeout (one test sets its own)
+        config.setdefault("total_timeout", 10.0)
+        config.setdefault("connect_timeout", 5.0)
         return DeliveryWorker(
             db,
             Sealer(settings.secret_key, SECRET_PURPOSE),
