@@ -149,6 +149,8 @@ def _gx_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, 
                         row = lookup.loc[line]
                         values = {c: _plain(row[c]) for c in rule.columns}
                         result.samples.append({"line": line, "values": values})
+    # the Arrow memory pool keeps freed chunks for reuse: give them back before the next step
+    pa.default_memory_pool().release_unused()
     for result in results.values():
         result.samples.sort(key=lambda sample: int(str(sample["line"])))
         del result.samples[MAX_SAMPLES:]
