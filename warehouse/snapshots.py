@@ -195,13 +195,10 @@ def publish_snapshot(
     _copy_tables(conn, spec, building, published_at)
 
     counts: dict[str, int] = {}
-    # the index build gets the memory the warehouse connection has (and spills past it), which
-    # meanwhile gives back what it cached: two connections never hold the limit each
-    row = conn.execute("SELECT current_setting('memory_limit')").fetchone()
-    limit = str(row[0]) if row else "80%"
-    conn.execute("SET memory_limit = $limit", {"limit": _IDLE_LIMIT})
-    snap = duckdb.connect(str(building), config={**_READ_CONFIG, "memory_limit": limit})
-    try:
+    with (
+        _lent_memory(conn) as limit,
+        duckdb.connect(str(building), config={**_READ_CONFIG, "memory_limit": limit}) as snap,
+    ):
         load_fts(snap)
         for index in spec.indexes:
             execute(snap, "serving", index)
@@ -222,13 +219,24 @@ def publish_snapshot(
             row = snap.table(str(table_name)).aggregate("count(*)").fetchone()
             counts[str(table_name)] = int(row[0]) if row else 0
         snap.execute("CHECKPOINT")
-    finally:
-        snap.close()
-        conn.execute("SET memory_limit = $limit", {"limit": limit})
     os.replace(building, final)
     _write_pointer(directory, final.name)
     _prune(directory, keep, final.name)
     return Snapshot(product, snapshot_id, final, published_at, counts, reused)
+
+
+@contextmanager
+def _lent_memory(conn: duckdb.DuckDBPyConnection) -> Iterator[str]:
+    """The warehouse connection's memory limit, lent to the snapshot's own connection: meanwhile
+    the warehouse connection runs with a small limit, which makes DuckDB give back what it cached,
+    so the two never hold the limit each. The limit is restored whatever happens."""
+    row = conn.execute("SELECT current_setting('memory_limit')").fetchone()
+    limit = str(row[0]) if row else "80%"
+    conn.execute("SET memory_limit = $limit", {"limit": _IDLE_LIMIT})
+    try:
+        yield limit
+    finally:
+        conn.execute("SET memory_limit = $limit", {"limit": limit})
 
 
 def _copy_tables(conn: duckdb.DuckDBPyConnection, spec: _Product, building: Path, published_at: datetime) -> None:

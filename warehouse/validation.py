@@ -141,7 +141,7 @@ def _gx_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, 
                 if not item.success:
                     result.passed = False
                 if failed:
-                    # this chunk's first bad rows; the first of all chunks are kept at the end
+                    # this chunk's first bad rows join the first ones so far; the first 20 stay
                     if lookup is None:
                         lookup = frame.set_index("source_line", drop=False)
                     for hit in (stats.get("partial_unexpected_index_list") or [])[:MAX_SAMPLES]:
@@ -149,11 +149,10 @@ def _gx_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, 
                         row = lookup.loc[line]
                         values = {c: _plain(row[c]) for c in rule.columns}
                         result.samples.append({"line": line, "values": values})
+                    result.samples.sort(key=lambda sample: int(str(sample["line"])))
+                    del result.samples[MAX_SAMPLES:]
     # the Arrow memory pool keeps freed chunks for reuse: give them back before the next step
     pa.default_memory_pool().release_unused()
-    for result in results.values():
-        result.samples.sort(key=lambda sample: int(str(sample["line"])))
-        del result.samples[MAX_SAMPLES:]
     return [results[r.name] for r in rules]
 
 

@@ -190,3 +190,22 @@ def test_a_snapshot_without_a_search_index_is_unavailable_not_an_error(
         assert len(reader.search_products(q="copper", limit=100).items) == 50
     finally:
         reader.close()
+
+
+def test_publishing_lends_the_memory_limit_and_gives_it_back(
+    conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest(conn, write_feed(tmp_path / "m.csv", "supplier_catalog", [offer("A", "1.00")]), submission_id="m")
+    conn.execute("SET memory_limit = '700MB'")
+    before = conn.execute("SELECT current_setting('memory_limit')").fetchone()
+    publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    assert conn.execute("SELECT current_setting('memory_limit')").fetchone() == before
+
+    # also when the build fails while the limit is lent
+    def broken(_: duckdb.DuckDBPyConnection) -> None:
+        raise duckdb.IOException("disk full")
+
+    monkeypatch.setattr("warehouse.snapshots.load_fts", broken)
+    with pytest.raises(duckdb.IOException):
+        publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    assert conn.execute("SELECT current_setting('memory_limit')").fetchone() == before
