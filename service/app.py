@@ -30,6 +30,7 @@ from service.feeds.landing import Landing
 from service.feeds.routes import FeedSubmissionController, PushController
 from service.http.auth import Authenticator, AuthMiddleware
 from service.http.docs import docs_router
+from service.http.head import AnswerHead, drop_head_body
 from service.http.headers import add_response_headers
 from service.http.idempotency import IdempotencyMiddleware, IdempotencyStore, purge_expired_records
 from service.http.openapi import openapi_json
@@ -83,8 +84,9 @@ _DESCRIPTION = """The public API of Joist, the construction platform's integrati
 
 Authenticate with `Authorization: Bearer <key>` (an API key such as `jst_live_…`, or an OAuth
 access token). Errors are RFC 9457 problem details; lists are cursor-paginated; `POST` accepts
-`Idempotency-Key`. Each credential is rate-limited per minute by the builder's plan and every
-authenticated response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`."""
+`Idempotency-Key`; every `GET` also answers `HEAD` (the same status and headers, no body). Each
+credential is rate-limited per minute by the builder's plan and every authenticated response
+carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`."""
 
 
 @get("/healthz", include_in_schema=False, sync_to_thread=False)
@@ -157,7 +159,8 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
             DefineMiddleware(IdempotencyMiddleware, store=idempotency, max_body_bytes=settings.max_body_bytes),
         ],
         exception_handlers=exception_handlers,
-        before_send=[add_response_headers],
+        before_send=[add_response_headers, drop_head_body],
+        plugins=[AnswerHead()],
         before_request=check_request,
         on_startup=[db.open, index_query_params, landing.sweep_incoming],
         lifespan=[lambda _app: purge_expired_records(idempotency)],

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -204,7 +205,13 @@ class DocumentController(Controller):
         document = await _one(request, state, document_id)
         settings: Settings = state.settings
         path: Path = storage.path_of(settings.data_dir, principal_of(request).builder_id, document_id)
-        opened = None if document.sha256 is None else await storage.read_chunks(path)
+        opened: tuple[AsyncIterator[bytes] | tuple[()], int] | None = None
+        if document.sha256 is not None and request.method == "HEAD":
+            # The same headers from the file's size alone: it is not opened, nor read to be dropped.
+            size = await storage.size_of(path)
+            opened = None if size is None else ((), size)
+        elif document.sha256 is not None:
+            opened = await storage.read_chunks(path)
         if opened is None:
             if document.sha256 is not None:
                 log.error("document %s has a hash but no file at %s", document_id, path)

@@ -22,7 +22,7 @@ import anyio.to_thread
 
 from service.errors import PayloadTooLarge
 
-__all__ = ["Upload", "path_of", "read_chunks", "receive"]
+__all__ = ["Upload", "path_of", "read_chunks", "receive", "size_of"]
 
 _WRITE_SIZE = 1_048_576
 
@@ -127,3 +127,12 @@ async def read_chunks(path: Path) -> tuple[AsyncIterator[bytes], int] | None:
             fh.close()
 
     return chunks(), size
+
+
+async def size_of(path: Path) -> int | None:
+    """The file's size without opening it (what a HEAD request needs); None when there is no file."""
+    try:
+        stat = await anyio.to_thread.run_sync(path.stat)
+    except FileNotFoundError:
+        return None
+    return stat.st_size

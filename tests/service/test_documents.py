@@ -89,6 +89,19 @@ def test_content_is_stored_as_sent_whatever_its_type_and_size(client: httpx.Clie
     assert client.get(url, headers=tenant.auth).content == b"second"
 
 
+def test_head_of_the_content_has_the_downloads_headers_and_no_body(client: httpx.Client, tenant: Tenant) -> None:
+    document = _document(client, tenant)
+    url = f"{DOCUMENTS}/{document['id']}/content"
+    missing = client.head(url, headers=tenant.auth)
+    assert (missing.status_code, missing.content) == (404, b"")
+    assert client.put(url, content=PDF, headers=tenant.auth).status_code == 200
+    got, head = client.get(url, headers=tenant.auth), client.head(url, headers=tenant.auth)
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-length"] == str(len(PDF)) == got.headers["content-length"]
+    for name in ("content-type", "content-disposition", "etag", "x-content-type-options"):
+        assert head.headers[name] == got.headers[name], name
+
+
 def test_the_size_cap_is_a_413_and_leaves_no_file(
     make_server: Callable[..., LiveServer], tenant: Tenant, settings: Settings
 ) -> None:
