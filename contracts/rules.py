@@ -33,13 +33,16 @@ RuleKind = Literal["gx", "sql", "structure"]
 
 #: A number as people type it, sign allowed (so that "negative" and "not a number" are two rules).
 NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
-#: A number above zero: no sign, at least one non-zero digit.
-POSITIVE_NUMBER = r"^\+?(?=.*[1-9])(?:\d+(?:\.\d*)?|\.\d+)$"
+#: A number above zero: no sign, at least one non-zero digit (in the whole part, or else in the
+#: fraction after a whole part of zeros).
+POSITIVE_NUMBER = r"^\+?(?:\d*[1-9]\d*(?:\.\d*)?|0*\.\d*[1-9]\d*)$"
 #: Zero or more.
 NON_NEGATIVE_NUMBER = r"^\+?(?:\d+(?:\.\d*)?|\.\d+)$"
 NON_NEGATIVE_INTEGER = r"^\+?\d+$"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 # Patterns use non-capturing groups only: pandas warns about capturing groups in str.contains.
+# And no look-arounds: Arrow's regex engine (RE2) has none, so pandas would match such a pattern
+# with Python's re, one value at a time.
 
 UNIT_CODES: tuple[str, ...] = tuple(u.code for u in UOMS)
 MEASURABLE_UNIT_CODES: tuple[str, ...] = tuple(u.code for u in UOMS if u.dimension is not Dimension.PACKAGE)

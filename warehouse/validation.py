@@ -4,7 +4,8 @@ Great Expectations validates frames pulled from DuckDB (its SQL path over DuckDB
 chunk by chunk so that memory stays bounded; every GX rule is a row-level expectation, so chunk
 results add up exactly. Frames stream as DuckDB reads the staged table (a sort of the whole
 submission would hold it in memory); each chunk is put in line order, GX names the first bad rows
-of each, and a rule keeps the first ones of all. Rules about sets of rows (uniqueness) are SQL over
+of each, and a rule keeps the first ones of all. Rules that read the same columns form one suite,
+run over a frame of those columns alone. Rules about sets of rows (uniqueness) are SQL over
 the whole staged table (``warehouse/sql/validation/<feed>__<rule>.sql``). Structure rules come
 from landing.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,23 +31,55 @@ __all__ = ["CHUNK_ROWS", "validate_staged"]
 
 CHUNK_ROWS = 500_000
 _gx_lock = threading.Lock()  # a GX context is not safe to share between threads
-_batches: dict[str, Any] = {}
-_suites: dict[str, Any] = {}
+_plans: dict[str, _Plan] = {}
+_RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "unexpected_index_column_names": ["source_line"],
+    "partial_unexpected_count": MAX_SAMPLES,
+}
 
 
-def _batch_definition(feed: str) -> Any:
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Rules that read the same columns, as one GX suite run over a frame of those columns only:
+    GX copies the whole frame for each expectation's domain, so a narrow frame costs less."""
+
+    columns: list[str]
+    suite: Any
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    batch_definition: Any
+    groups: list[_Group]
+
+
+def _rule_columns(rule: Rule) -> list[str]:
+    """``source_line`` and what the rule reads: its column, its row condition, its samples."""
+    assert rule.expectation is not None
+    names = ["source_line", rule.expectation.kwargs.get("column"), rule.expectation.when_true, *rule.columns]
+    return [n for n in dict.fromkeys(names) if isinstance(n, str)]
+
+
+def _plan(feed: str) -> _Plan:
     from contracts.suites import build_suite, gx_context
 
-    if feed not in _batches:
+    if feed not in _plans:
         context = gx_context()
         try:
             source = context.data_sources.get("joist_staged")
         except (KeyError, ValueError, LookupError):
             source = context.data_sources.add_pandas("joist_staged")
         asset = source.add_dataframe_asset(name=feed)
-        _batches[feed] = asset.add_batch_definition_whole_dataframe(f"{feed}_chunk")
-        _suites[feed] = context.suites.add(build_suite(feed))
-    return _batches[feed]
+        by_columns: dict[tuple[str, ...], list[Rule]] = {}
+        for rule in rules_for(feed, "gx"):
+            by_columns.setdefault(tuple(_rule_columns(rule)), []).append(rule)
+        groups = [
+            _Group(list(columns), context.suites.add(build_suite(feed, f"{feed}__{n}", rules)))
+            for n, (columns, rules) in enumerate(by_columns.items())
+        ]
+        _plans[feed] = _Plan(asset.add_batch_definition_whole_dataframe(f"{feed}_chunk"), groups)
+    return _plans[feed]
 
 
 def _plain(value: Any) -> Any:
@@ -63,16 +97,8 @@ def _plain(value: Any) -> Any:
 
 def _gx_columns(rules: Sequence[Rule]) -> list[str]:
     """The staged columns the GX rules read (their expectations, row conditions and samples),
-    plus ``source_line``: GX's cost per chunk grows with the frame's width (it hashes the whole
-    frame and copies it for each condition), so the frame carries nothing else."""
-    names = ["source_line"]
-    for rule in rules:
-        assert rule.expectation is not None
-        column = rule.expectation.kwargs.get("column")
-        for name in (column, rule.expectation.when_true, *rule.columns):
-            if isinstance(name, str) and name not in names:
-                names.append(name)
-    return names
+    plus ``source_line``; nothing else is read from DuckDB."""
+    return list(dict.fromkeys(c for rule in rules for c in _rule_columns(rule)))
 
 
 def _frames(
@@ -102,6 +128,21 @@ def _frames(
         cursor.close()
 
 
+def _validate_chunk(plan: _Plan, frame: Any) -> Iterator[Any]:
+    """Each group's expectation results over one chunk. The validator is GX's own (what
+    ``Batch.validate`` builds), given the frame once: ``get_batch`` then ``validate`` would load,
+    and fingerprint, every frame twice."""
+    from great_expectations.validator.v1_validator import Validator
+
+    for group in plan.groups:
+        validator = Validator(
+            batch_definition=plan.batch_definition,
+            batch_parameters={"dataframe": frame[group.columns]},
+            result_format=_RESULT_FORMAT,
+        )
+        yield from validator.validate_expectation_suite(group.suite).results
+
+
 def _gx_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, chunk_rows: int) -> list[RuleResult]:
     rules = rules_for(feed, "gx")
     results = {
@@ -110,20 +151,10 @@ def _gx_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, 
     }
     by_name: dict[str, Rule] = {r.name: r for r in rules}
     with _gx_lock:
-        batch_definition = _batch_definition(feed)
-        suite = _suites[feed]
+        plan = _plan(feed)
         for frame in _frames(conn, feed, submission_id, chunk_rows, _gx_columns(rules)):
-            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            outcome = batch.validate(
-                suite,
-                result_format={
-                    "result_format": "SUMMARY",
-                    "unexpected_index_column_names": ["source_line"],
-                    "partial_unexpected_count": MAX_SAMPLES,
-                },
-            )
             lookup = None
-            for item in outcome.results:
+            for item in _validate_chunk(plan, frame):
                 name = str(item.expectation_config.meta["rule"])
                 result, rule = results[name], by_name[name]
                 info = item.exception_info or {}
