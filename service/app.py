@@ -46,6 +46,7 @@ from service.oauth.routes import (
     StaffAppController,
     metadata_document,
 )
+from service.orgs.routes import OrgApiKeyController
 from service.outbound import OutboundPolicy
 from service.projects.routes import ProjectController
 from service.schedules.routes import ScheduleController
@@ -60,6 +61,7 @@ __all__ = ["API_V1_ROUTES", "create_app"]
 
 API_V1_ROUTES: list[Any] = [
     ApiKeyController,
+    OrgApiKeyController,
     ProjectController,
     BudgetController,
     ScheduleController,

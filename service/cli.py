@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -261,8 +262,7 @@ def api_keys_create(
     from service.api_keys.services import issue_key
     from service.orgs.services import get_org_by_slug, issue_org_key
 
-    if (builder_slug is None) == (org_slug is None):
-        _fail("give exactly one of --builder and --org")
+    _one_account(builder_slug, org_slug)
     if expires_at is not None and expires_at.tzinfo is None:
         expires_at = expires_at.replace(tzinfo=UTC)
     wanted = [s.strip() for s in scopes.split(",") if s.strip()]
@@ -288,6 +288,89 @@ def api_keys_create(
     row, key = _run(work)
     click.echo(f"created API key {row.key_prefix} ({row.id}) with scopes {','.join(row.scopes)}", err=True)
     click.echo(key)
+
+
+def _one_account(builder_slug: str | None, org_slug: str | None) -> None:
+    if (builder_slug is None) == (org_slug is None):
+        _fail("give exactly one of --builder and --org")
+
+
+_KEY_COLUMNS = ("id", "prefix", "name", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at")
+
+
+@api_keys.command("list")
+@click.option("--builder", "builder_slug", help="The builder's slug (or --org).")
+@click.option("--org", "org_slug", help="A supplier's or manufacturer's slug (or --builder).")
+@pass_ctx
+def api_keys_list(ctx: Context, builder_slug: str | None, org_slug: str | None) -> None:
+    """List a builder's or an organisation's keys, newest first: a header line, then one
+    tab-separated line per key (never the key itself; "-" where a time is not set)."""
+    from service.accounts.services import get_builder_by_slug
+    from service.api_keys.repositories import BUILDER_KEYS
+    from service.api_keys.schemas import ApiKeyOut
+    from service.api_keys.services import render
+    from service.orgs.repositories import ORG_KEYS
+    from service.orgs.services import get_org_by_slug, render_org_key
+
+    _one_account(builder_slug, org_slug)
+
+    def work() -> list[ApiKeyOut]:
+        with ctx.session() as session:
+            if org_slug is not None:
+                org = get_org_by_slug(session, org_slug)
+                return [render_org_key(row) for row in session.execute(ORG_KEYS.every, {"org_id": org.id})]
+            builder = get_builder_by_slug(session, builder_slug or "")
+            rows = session.execute(BUILDER_KEYS.every, {"builder_id": builder.id})
+            return [render(row, builder.plan) for row in rows]
+
+    def when(value: datetime | None) -> str:
+        return "-" if value is None else value.isoformat().replace("+00:00", "Z")
+
+    keys = _run(work)
+    click.echo("\t".join(_KEY_COLUMNS))
+    for key in keys:
+        times = (key.created_at, key.expires_at, key.last_used_at, key.revoked_at)
+        click.echo("\t".join([str(key.id), key.prefix, key.name, ",".join(key.scopes), *map(when, times)]))
+
+
+@api_keys.command("revoke")
+@click.argument("key_id", type=click.UUID)
+@click.option("--builder", "builder_slug", help="The builder's slug (or --org).")
+@click.option("--org", "org_slug", help="A supplier's or manufacturer's slug (or --builder).")
+@pass_ctx
+def api_keys_revoke(ctx: Context, key_id: uuid.UUID, builder_slug: str | None, org_slug: str | None) -> None:
+    """Revoke one of a builder's or an organisation's keys (a revoked key stays revoked).
+
+    Servers that hold the key in their authentication cache stop accepting it within
+    JOIST_AUTH_CACHE_SECONDS (5 s by default); a key of another account is an error."""
+    from functools import partial
+
+    from service.accounts.services import get_builder_by_slug
+    from service.api_keys.models import ApiKey
+    from service.api_keys.services import get_key, withdraw
+    from service.errors import NotFound
+    from service.orgs.models import OrgApiKey
+    from service.orgs.services import get_org_by_slug, get_org_key
+
+    _one_account(builder_slug, org_slug)
+
+    def work() -> tuple[str, bool]:
+        with ctx.session() as session:
+            find: Callable[[], ApiKey | OrgApiKey]
+            if org_slug is not None:
+                find = partial(get_org_key, session, get_org_by_slug(session, org_slug).id, key_id)
+            else:
+                find = partial(get_key, session, get_builder_by_slug(session, builder_slug or "").id, key_id)
+            try:
+                row = find()
+            except NotFound:
+                account = f"organisation {org_slug!r}" if org_slug is not None else f"builder {builder_slug!r}"
+                _fail(f"{account} has no API key {key_id}")
+                raise
+            return row.key_prefix, withdraw(session, row)
+
+    prefix, revoked = _run(work)
+    click.echo(f"API key {prefix} ({key_id}) " + ("revoked" if revoked else "was revoked already; nothing changed"))
 
 
 # -- people and apps (issue #5) -------------------------------------------------------------

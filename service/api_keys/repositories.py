@@ -1,43 +1,84 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Column, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from service.api_keys.models import ApiKey
 from service.http.pagination import ListQuery
 
-__all__ = ["KEYS", "KEY_LIST", "LIST_COLUMNS", "ONE_KEY", "ApiKeyRepository"]
+__all__ = [
+    "BUILDER_KEYS",
+    "KEYS",
+    "KEY_LIST",
+    "LIST_COLUMNS",
+    "ONE_KEY",
+    "ApiKeyRepository",
+    "KeyQueries",
+    "key_queries",
+]
+
+# Everything the API shows of a key, in ``ApiKeyOut``'s order; never the hash.
+_SHOWN = (
+    "id",
+    "name",
+    "key_prefix",
+    "scopes",
+    "rate_limit",
+    "is_active",
+    "created_at",
+    "last_used_at",
+    "expires_at",
+    "revoked_at",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyQueries:
+    """The statements that read one kind of account's keys (builders' or organisations'): their
+    tables share the shown columns and differ in the account column (``tenant``)."""
+
+    tenant: str
+    columns: tuple[Column[Any], ...]
+    listing: ListQuery
+    #: One key of the account; binds ``<tenant>`` and ``key_id``.
+    one: Select[Any]
+    #: Every key of the account, newest first (for operators); binds ``<tenant>``.
+    every: Select[Any]
+
+
+def key_queries(table: Any, tenant: str) -> KeyQueries:
+    """The statements over ``table`` (a key table's columns) for the account column ``tenant``."""
+    columns = tuple(table[name] for name in _SHOWN)
+    owner = table[tenant]
+    listing = ListQuery(
+        columns,
+        tenant=owner,
+        created_at=table.created_at,
+        ident=table.id,
+        filters={
+            "is_active": table.is_active == bindparam("is_active"),
+            "created_after": table.created_at > bindparam("created_after"),
+            "created_before": table.created_at < bindparam("created_before"),
+        },
+    )
+    return KeyQueries(
+        tenant=tenant,
+        columns=columns,
+        listing=listing,
+        one=select(*columns).where(owner == bindparam(tenant), table.id == bindparam("key_id")),
+        every=select(*columns).where(owner == bindparam(tenant)).order_by(table.created_at.desc(), table.id.desc()),
+    )
+
 
 KEYS = ApiKey.__table__.c
-# Everything the API shows of a key; never the hash.
-LIST_COLUMNS = (
-    KEYS.id,
-    KEYS.name,
-    KEYS.key_prefix,
-    KEYS.scopes,
-    KEYS.rate_limit,
-    KEYS.is_active,
-    KEYS.created_at,
-    KEYS.last_used_at,
-    KEYS.expires_at,
-    KEYS.revoked_at,
-)
-
-
-KEY_LIST = ListQuery(
-    LIST_COLUMNS,
-    tenant=KEYS.builder_id,
-    created_at=KEYS.created_at,
-    ident=KEYS.id,
-    filters={
-        "is_active": KEYS.is_active == bindparam("is_active"),
-        "created_after": KEYS.created_at > bindparam("created_after"),
-        "created_before": KEYS.created_at < bindparam("created_before"),
-    },
-)
-ONE_KEY = select(*LIST_COLUMNS).where(KEYS.builder_id == bindparam("builder_id"), KEYS.id == bindparam("key_id"))
+BUILDER_KEYS = key_queries(KEYS, "builder_id")
+LIST_COLUMNS = BUILDER_KEYS.columns
+KEY_LIST = BUILDER_KEYS.listing
+ONE_KEY = BUILDER_KEYS.one
 
 
 class ApiKeyRepository:

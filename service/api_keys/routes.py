@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
@@ -9,7 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.accounts.models import Builder
 from service.api_keys import services
-from service.api_keys.repositories import KEY_LIST, ONE_KEY
+from service.api_keys.repositories import BUILDER_KEYS, KeyQueries
 from service.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPage
 from service.api_keys.services import Grantor
 from service.db.database import database
@@ -18,7 +20,47 @@ from service.http.auth import needs, principal_of
 from service.http.filters import CreatedAfter, CreatedBefore, CreatedRange
 from service.http.pagination import Cursor, Limit, PageParams, paginate
 
-__all__ = ["ApiKeyController"]
+__all__ = ["ApiKeyController", "IsActive", "key_page", "one_key"]
+
+IsActive = Annotated[bool | None, QueryParameter(description="Only active (true) or revoked (false) keys.")]
+Render = Callable[[Sequence[Any]], ApiKeyOut]
+
+
+async def key_page(
+    state: State,
+    keys: KeyQueries,
+    account_id: uuid.UUID,
+    render: Render,
+    *,
+    limit: int,
+    cursor: str | None,
+    created_after: datetime | None,
+    created_before: datetime | None,
+    is_active: bool | None,
+) -> ApiKeyPage:
+    """One page of an account's keys (a builder's or an organisation's), newest first."""
+    created = CreatedRange.of(created_after, created_before)
+    return await paginate(
+        database(state),
+        keys.listing,
+        account_id,
+        PageParams.of(limit, cursor),
+        render,
+        ApiKeyPage,
+        is_active=is_active,
+        created_after=created.after,
+        created_before=created.before,
+    )
+
+
+async def one_key(
+    state: State, keys: KeyQueries, account_id: uuid.UUID, key_id: uuid.UUID, render: Render
+) -> ApiKeyOut:
+    """One of the account's keys; another account's is a 404, as is one that never existed."""
+    row = await database(state).fetch_one(keys.one, {keys.tenant: account_id, "key_id": key_id})
+    if row is None:
+        raise NotFound(f"no API key {key_id}")
+    return render(row)
 
 
 class ApiKeyController(Controller):
@@ -34,23 +76,19 @@ class ApiKeyController(Controller):
         cursor: Cursor = None,
         created_after: CreatedAfter = None,
         created_before: CreatedBefore = None,
-        is_active: Annotated[
-            bool | None, QueryParameter(description="Only active (true) or revoked (false) keys.")
-        ] = None,
+        is_active: IsActive = None,
     ) -> ApiKeyPage:
         principal = principal_of(request)
-        page = PageParams.of(limit, cursor)
-        created = CreatedRange.of(created_after, created_before)
-        return await paginate(
-            database(state),
-            KEY_LIST,
+        return await key_page(
+            state,
+            BUILDER_KEYS,
             principal.builder_id,
-            page,
             lambda row: services.render(row, principal.plan),
-            ApiKeyPage,
+            limit=limit,
+            cursor=cursor,
+            created_after=created_after,
+            created_before=created_before,
             is_active=is_active,
-            created_after=created.after,
-            created_before=created.before,
         )
 
     @post(
@@ -89,10 +127,9 @@ class ApiKeyController(Controller):
     @get("/{key_id:uuid}", **needs("read:api_keys"), operation_id="getApiKey", summary="Get an API key")
     async def get_key(self, request: Request[Any, Any, Any], state: State, key_id: FromPath[uuid.UUID]) -> ApiKeyOut:
         principal = principal_of(request)
-        row = await database(state).fetch_one(ONE_KEY, {"builder_id": principal.builder_id, "key_id": key_id})
-        if row is None:
-            raise NotFound(f"no API key {key_id}")
-        return services.render(row, principal.plan)
+        return await one_key(
+            state, BUILDER_KEYS, principal.builder_id, key_id, lambda row: services.render(row, principal.plan)
+        )
 
     @delete(
         "/{key_id:uuid}",

@@ -17,6 +17,7 @@ from service.api_keys.models import ApiKey
 from service.api_keys.repositories import LIST_COLUMNS, ApiKeyRepository
 from service.api_keys.schemas import ApiKeyCreated, ApiKeyOut
 from service.errors import FieldError, InvalidInput, NotFound
+from service.orgs.models import OrgApiKey
 from service.scopes import grants, invalid_scopes, normalise
 from service.times import to_utc
 
@@ -32,7 +33,18 @@ class Grantor:
     expires_at: datetime | None
 
 
-__all__ = ["REVOKED_KEYS", "Grantor", "get_key", "issue_key", "render", "render_created", "render_key", "revoke_key"]
+__all__ = [
+    "REVOKED_KEYS",
+    "Grantor",
+    "get_key",
+    "issue_key",
+    "render",
+    "render_created",
+    "render_key",
+    "render_with_limit",
+    "revoke_key",
+    "withdraw",
+]
 
 
 def issue_key(
@@ -105,28 +117,44 @@ def get_key(session: Session, builder_id: uuid.UUID, key_id: uuid.UUID) -> ApiKe
 
 def revoke_key(session: Session, builder_id: uuid.UUID, key_id: uuid.UUID) -> ApiKey:
     row = get_key(session, builder_id, key_id)
-    if row.is_active:
-        row.is_active = False
-        row.revoked_at = datetime.now(UTC)
-        session.flush()
-        # Read after commit by the app, which drops the key from its authentication cache.
-        session.info.setdefault(REVOKED_KEYS, set()).add(row.id)
+    withdraw(session, row)
     return row
 
 
+def withdraw(session: Session, row: ApiKey | OrgApiKey) -> bool:
+    """Revoke a builder's or an organisation's key; False when it was revoked already.
+
+    The key's id goes into ``session.info[REVOKED_KEYS]``: when the transaction commits, the app
+    drops it from its authentication cache, so it stops working at once on this instance (other
+    instances stop trusting their cached copy within ``JOIST_AUTH_CACHE_SECONDS``).
+    """
+    if not row.is_active:
+        return False
+    row.is_active = False
+    row.revoked_at = datetime.now(UTC)
+    session.flush()
+    session.info.setdefault(REVOKED_KEYS, set()).add(row.id)
+    return True
+
+
 def render(row: Sequence[Any], plan: str) -> ApiKeyOut:
-    """A row of ``LIST_COLUMNS`` as the API shows it.
+    """A row of ``LIST_COLUMNS`` as the API shows a builder's key (its limit from the plan)."""
+    return render_with_limit(row, rate_limit_for(plan, row[4]))  # row[4]: the key's own rate_limit
+
+
+def render_with_limit(row: Sequence[Any], rate_limit: int) -> ApiKeyOut:
+    """A row of ``KeyQueries.columns`` as the API shows it, with the key's effective limit.
 
     Rows are unpacked by position (list pages render many of them, and by-name access on a
-    result row costs ten times more); ``LIST_COLUMNS`` and ``ApiKeyOut`` share their order.
+    result row costs ten times more); the columns and ``ApiKeyOut`` share their order.
     """
-    key_id, name, prefix, scopes, rate_limit, is_active, created_at, last_used_at, expires_at, revoked_at = row
+    key_id, name, prefix, scopes, _, is_active, created_at, last_used_at, expires_at, revoked_at = row
     return ApiKeyOut(
         key_id,
         name,
         prefix,
         scopes,
-        rate_limit_for(plan, rate_limit),
+        rate_limit,
         is_active,
         created_at,
         last_used_at,

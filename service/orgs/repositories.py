@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.api_keys.repositories import key_queries
 from service.orgs.models import Organisation, OrgApiKey
 
-__all__ = ["OrgRepository"]
+__all__ = ["ORG_KEYS", "OrgRepository"]
+
+#: An organisation's keys, read as the API shows them (the columns of a builder's keys).
+ORG_KEYS = key_queries(OrgApiKey.__table__.c, "org_id")
 
 
 class OrgRepository:
@@ -27,3 +33,6 @@ class OrgRepository:
 
     def key_by_hash(self, key_hash: str) -> OrgApiKey | None:
         return self.session.scalars(select(OrgApiKey).where(OrgApiKey.key_hash == key_hash)).first()
+
+    def key(self, org_id: uuid.UUID, key_id: uuid.UUID) -> OrgApiKey | None:
+        return self.session.scalars(select(OrgApiKey).where(OrgApiKey.org_id == org_id, OrgApiKey.id == key_id)).first()

@@ -1,25 +1,40 @@
-"""Creating organisations and their API keys (operators, through the CLI). Services flush; the
-caller owns the commit."""
+"""Organisations and their API keys: created by operators (the CLI), listed and revoked by
+operators or by the organisation itself (``/api/v1/org/api-keys``). Services flush; the caller
+owns the commit."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from service.api_keys import tokens
+from service.api_keys.schemas import ApiKeyOut
+from service.api_keys.services import render_with_limit, withdraw
 from service.errors import Conflict, FieldError, InvalidInput, NotFound
 from service.orgs.models import Organisation, OrgApiKey, OrgKind
 from service.orgs.repositories import OrgRepository
 from service.scopes import invalid_scopes, normalise
 from service.times import to_utc
 
-__all__ = ["ORG_RATE_LIMIT", "ORG_SCOPES", "create_org", "get_org_by_slug", "issue_org_key"]
+__all__ = [
+    "ORG_RATE_LIMIT",
+    "ORG_SCOPES",
+    "create_org",
+    "get_org_by_slug",
+    "get_org_key",
+    "issue_org_key",
+    "render_org_key",
+    "revoke_org_key",
+]
 
-#: What an organisation's key may hold: pushing feeds (which implies reading its submissions).
-ORG_SCOPES = frozenset({"write:catalog"})
+#: What an organisation's key may hold: pushing feeds (which implies reading its submissions),
+#: and seeing and revoking the organisation's own keys. No key can mint one: operators do.
+ORG_SCOPES = frozenset({"write:catalog", "read:api_keys", "write:api_keys"})
 #: Requests per minute of an organisation key without its own limit (pushes are few and large).
 ORG_RATE_LIMIT = 600
 
@@ -94,3 +109,23 @@ def issue_org_key(
         )
     )
     return row, key
+
+
+def get_org_key(session: Session, org_id: uuid.UUID, key_id: uuid.UUID) -> OrgApiKey:
+    """The organisation's key; another organisation's is as absent as one that never existed."""
+    row = OrgRepository(session).key(org_id, key_id)
+    if row is None:
+        raise NotFound(f"no API key {key_id}")
+    return row
+
+
+def revoke_org_key(session: Session, org_id: uuid.UUID, key_id: uuid.UUID) -> OrgApiKey:
+    """Revoke the organisation's key exactly as a builder's is revoked (``withdraw``)."""
+    row = get_org_key(session, org_id, key_id)
+    withdraw(session, row)
+    return row
+
+
+def render_org_key(row: Sequence[Any]) -> ApiKeyOut:
+    """A row of ``ORG_KEYS.columns`` as the API shows it."""
+    return render_with_limit(row, row[4] or ORG_RATE_LIMIT)  # row[4]: the key's own rate_limit

@@ -147,6 +147,8 @@ def test_each_operation_names_its_scope_and_nothing_internal_is_listed(spec: dic
     assert scopes[(KEYS, "post")] == [{"bearer": ["write:api_keys"]}]
     assert scopes[("/api/v1/projects/{project_id}", "patch")] == [{"bearer": ["write:projects"]}]
     assert scopes[("/api/v1/events", "get")] == [{"bearer": ["read:events"]}]
+    assert scopes[("/api/v1/org/api-keys", "get")] == [{"bearer": ["read:api_keys"]}]
+    assert scopes[("/api/v1/org/api-keys/{key_id}", "delete")] == [{"bearer": ["write:api_keys"]}]
 
 
 def test_list_pages_have_readable_names(spec: dict[str, Any]) -> None:
