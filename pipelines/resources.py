@@ -36,7 +36,7 @@ DEFAULT_DATA_DIR = "./var"
 DEFAULT_CADENCE_HOURS = 24
 #: DuckDB's memory limit for the pipeline steps (they spill to disk past it): the pipelines share
 #: the machine with the API and the worker; DuckDB's own default is 80 % of RAM.
-DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_MEMORY_LIMIT = "768MB"
 
 
 def env_or(name: str, default: str) -> str:
