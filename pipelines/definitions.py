@@ -12,11 +12,13 @@ from pipelines.resources import (
     DEFAULT_CADENCE_HOURS,
     DEFAULT_DATA_DIR,
     DEFAULT_MEMORY_LIMIT,
+    DEFAULT_SUBMISSION_KEEP,
     FeedCadence,
     WarehouseResource,
     env_int_or,
     env_or,
 )
+from pipelines.retention import RETENTION_JOB, RETENTION_SCHEDULE
 from pipelines.sensors import INBOX_SENSOR, LANDING_SENSOR
 
 __all__ = ["build_definitions", "defs"]
@@ -27,6 +29,7 @@ def build_definitions(data_dir: str | Path | None = None, *, cadence: FeedCadenc
     warehouse = WarehouseResource(
         data_dir=str(data_dir) if data_dir is not None else env_or("JOIST_DATA_DIR", DEFAULT_DATA_DIR),
         memory_limit=env_or("JOIST_WAREHOUSE_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+        submission_keep=env_int_or("JOIST_SUBMISSION_KEEP", DEFAULT_SUBMISSION_KEEP),
     )
     cadence = cadence or FeedCadence(
         default_hours=env_int_or("JOIST_FEED_CADENCE_HOURS", DEFAULT_CADENCE_HOURS),
@@ -35,9 +38,9 @@ def build_definitions(data_dir: str | Path | None = None, *, cadence: FeedCadenc
     return dg.Definitions(
         assets=all_assets(),
         asset_checks=FRESHNESS_CHECKS,
-        jobs=[*SUBMISSION_JOBS.values(), FRESHNESS_JOB],
+        jobs=[*SUBMISSION_JOBS.values(), FRESHNESS_JOB, RETENTION_JOB],
         sensors=[LANDING_SENSOR, INBOX_SENSOR],
-        schedules=[FRESHNESS_SCHEDULE],
+        schedules=[FRESHNESS_SCHEDULE, RETENTION_SCHEDULE],
         resources={"warehouse": warehouse, "cadence": cadence},
     )
 

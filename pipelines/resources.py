@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_CADENCE_HOURS",
     "DEFAULT_DATA_DIR",
     "DEFAULT_MEMORY_LIMIT",
+    "DEFAULT_SUBMISSION_KEEP",
     "POOL",
     "FeedCadence",
     "WarehouseResource",
@@ -37,6 +38,7 @@ DEFAULT_CADENCE_HOURS = 24
 #: DuckDB's memory limit for the pipeline steps (they spill to disk past it): the pipelines share
 #: the machine with the API and the worker; DuckDB's own default is 80 % of RAM.
 DEFAULT_MEMORY_LIMIT = "768MB"
+DEFAULT_SUBMISSION_KEEP = 3
 
 
 def env_or(name: str, default: str) -> str:
@@ -67,6 +69,11 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
         description="JOIST_WAREHOUSE_MEMORY_LIMIT: DuckDB memory_limit of pipeline steps (e.g. 2GB), spilling past it",
     )
     snapshot_keep: int = Field(default=3, description="serving snapshots kept per data product, for rollback")
+    # no ``ge=1`` here: an ``EnvVar.int`` placeholder validates as 0 before it is resolved
+    submission_keep: int = Field(
+        default=DEFAULT_SUBMISSION_KEEP,
+        description="JOIST_SUBMISSION_KEEP: finished submissions per feed and source whose rows and body are kept",
+    )
 
     @property
     def data_path(self) -> Path:

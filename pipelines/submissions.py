@@ -42,6 +42,7 @@ __all__ = [
     "manifest_files",
     "read_manifest",
     "read_status",
+    "remove_body",
     "write_manifest",
     "write_status",
 ]
@@ -220,6 +221,8 @@ def write_status(
         "report": report.to_dict() if report is not None else (previous.get("report") if keep_report else None),
         "updated_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
     }
+    if "body_removed_at" in previous:
+        data["body_removed_at"] = previous["body_removed_at"]
     _write_json(folder / STATUS, data)
 
 
@@ -230,6 +233,24 @@ def read_status(data_dir: str | Path, submission_id: str) -> dict[str, Any] | No
     except (FileNotFoundError, json.JSONDecodeError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def remove_body(data_dir: str | Path, submission_id: str, *, at: datetime) -> int:
+    """Delete a finished submission's body (retention), leaving its manifest and status; the status
+    records when (``body_removed_at``). Returns the bytes freed: 0 when the body was gone already."""
+    try:
+        manifest = read_manifest(data_dir, submission_id)
+    except ManifestError:
+        return 0
+    try:
+        size = manifest.body.stat().st_size
+        manifest.body.unlink()
+    except FileNotFoundError:
+        return 0
+    status = read_status(data_dir, submission_id) or {"submission_id": submission_id, "feed": manifest.feed}
+    status["body_removed_at"] = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    _write_json(_folder(data_dir, submission_id) / STATUS, status)
+    return size
 
 
 def manifest_files(data_dir: str | Path) -> list[tuple[int, str]]:

@@ -11,7 +11,7 @@ import duckdb
 
 from warehouse._sql import execute
 
-__all__ = ["STAGED_TABLES", "stage_feed"]
+__all__ = ["STAGED_TABLES", "stage_feed", "unstage"]
 
 #: feed → (SQL domain, staging statement, clean-up statement, staged table)
 _STEPS: dict[str, tuple[str, str, str]] = {
@@ -43,3 +43,9 @@ def stage_feed(conn: duckdb.DuckDBPyConnection, *, feed: str, submission_id: str
         conn.execute("ROLLBACK")
         raise
     return int(row[0]) if row else 0
+
+
+def unstage(conn: duckdb.DuckDBPyConnection, *, feed: str, submission_id: str) -> None:
+    """Remove a submission's staged rows."""
+    domain, _, delete = _STEPS[feed]
+    execute(conn, domain, delete, {"submission_id": submission_id})

@@ -84,6 +84,8 @@ def test_every_step_that_opens_the_warehouse_is_in_the_pool() -> None:
         assert node.pools == {POOL}, key
     for checks_def in defs.asset_checks or ():
         assert checks_def.op.pool == POOL
+    retention = defs.resolve_job_def("submission_retention")
+    assert {node.definition.pool for node in retention.graph.node_dict.values()} == {POOL}
 
 
 def test_jobs_sensors_and_schedule() -> None:
@@ -103,9 +105,12 @@ def test_jobs_sensors_and_schedule() -> None:
         "cost_items_submission",
         "location_index_submission",
     }
-    (schedule,) = defs.schedules or ()
-    assert isinstance(schedule, dg.ScheduleDefinition) and schedule.job_name == "feed_freshness"
-    assert schedule.default_status is dg.DefaultScheduleStatus.RUNNING
+    schedules = {s.name: s for s in defs.schedules or ()}
+    assert {name: s.job_name for name, s in schedules.items()} == {
+        "feed_freshness_hourly": "feed_freshness",
+        "submission_retention_daily": "submission_retention",
+    }
+    assert all(s.default_status is dg.DefaultScheduleStatus.RUNNING for s in schedules.values())
 
 
 def test_resources_are_typed() -> None:
