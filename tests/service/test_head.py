@@ -128,3 +128,22 @@ def test_the_app_itself_sends_no_body_for_head(server: LiveServer, path: str, st
     assert got[0] == head[0] == status
     assert got[2] and head[2] == b""
     assert head[1][b"content-length"] == str(len(got[2])).encode()
+
+
+@pytest.mark.parametrize(
+    ("path", "methods"),
+    [
+        (KEYS, {"GET", "HEAD", "OPTIONS", "POST"}),  # a controller's list and create on one path
+        (f"{KEYS}/{uuid.UUID(int=0)}", {"DELETE", "GET", "HEAD", "OPTIONS"}),
+        ("/api/v1/projects", {"GET", "HEAD", "OPTIONS", "POST"}),
+        ("/api/v1/catalog/products", {"GET", "HEAD", "OPTIONS"}),
+        ("/healthz", {"GET", "HEAD", "OPTIONS"}),
+    ],
+)
+def test_options_lists_every_method_of_the_path(client: httpx.Client, path: str, methods: set[str]) -> None:
+    resp = client.options(path)
+    assert resp.status_code == 204
+    assert {m.strip() for m in resp.headers["allow"].split(",")} == methods
+    refused = client.request("PATCH" if "PATCH" not in methods else "PUT", path)
+    assert_problem(refused, 405)
+    assert {m.strip() for m in refused.headers["allow"].split(",")} == methods
