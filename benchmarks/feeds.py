@@ -253,6 +253,8 @@ def run_ingest(rows: int, work: Path, data_dir: Path) -> Ingest:
         if snapshot is not None:
             print("   reference: PRAGMA create_fts_index over the snapshot's products", file=sys.stderr)
             scratch = work / "fts-reference.duckdb"
+            for leftover in work.glob("fts-reference.duckdb*"):  # from an interrupted run
+                leftover.unlink()
             fts = _run_child("fts_reference", str(snapshot), str(scratch), log=work / f"fts-{rows}.log")
             for leftover in work.glob("fts-reference.duckdb*"):
                 leftover.unlink()

@@ -29,7 +29,7 @@ from contracts.report import ValidationReport
 from contracts.schemas import NO_PRICE_COMPARISON
 from pipelines.checks import check_results, check_specs, report_metadata
 from pipelines.resources import POOL, FeedCadence, WarehouseResource
-from pipelines.submissions import FEEDS, Manifest, ManifestError, read_manifest, read_status, write_status
+from pipelines.submissions import FEEDS, Manifest, ManifestError, pruned_at, read_manifest, write_status
 from warehouse.curated import (
     apply_submission,
     get_submission,
@@ -78,11 +78,12 @@ def _manifest(context: dg.AssetExecutionContext, warehouse: WarehouseResource, f
         raise dg.Failure(description=f"submission {context.partition_key}: {exc}") from None
     if manifest.feed != feed:
         raise dg.Failure(description=f"submission {manifest.submission_id} is a {manifest.feed}, not a {feed}")
-    removed = (read_status(warehouse.data_path, manifest.submission_id) or {}).get("body_removed_at")
-    if removed:
-        # its rows went with it (pipelines/retention.py): running it again would find nothing
+    pruned = pruned_at(warehouse.data_path, manifest.submission_id)
+    if pruned:
+        # its rows and body are gone (pipelines/retention.py): a run would find nothing to apply
         raise dg.Failure(
-            description=f"submission {manifest.submission_id} is no longer kept (body removed {removed}); push it again"
+            description=f"submission {manifest.submission_id} is no longer kept (pruned {pruned}); "
+            "send its feed again as a new submission"
         )
     return manifest
 

@@ -1,10 +1,11 @@
 """Retention: a daily job that removes what Joist no longer keeps of superseded submissions.
 
 For each feed, the finished submissions (published or rejected) beyond the newest
-``submission_keep`` of their source (``JOIST_SUBMISSION_KEEP``, default 3) lose their landed and
-staged rows (warehouse/retention.py) and their body in the landing folder. Their manifest,
-``status.json`` (with ``body_removed_at``), record and validation report stay, so
-``GET /api/v1/feed-submissions/{id}`` still answers; a run of such a submission fails at once.
+``submission_keep`` of their source (``JOIST_SUBMISSION_KEEP``, default 3), other than the
+source's last published one, are marked (``pruned_at`` in ``status.json``), then lose their landed
+and staged rows (warehouse/retention.py), then their body. Their manifest, status, record and
+validation report stay, so ``GET /api/v1/feed-submissions/{id}`` still answers; a run of a marked
+submission fails at once (pipelines/assets.py).
 """
 
 from datetime import UTC, datetime
@@ -12,8 +13,8 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from pipelines.resources import POOL, WarehouseResource
-from pipelines.submissions import FEEDS, remove_body
-from warehouse.retention import drop_superseded_rows
+from pipelines.submissions import FEEDS, mark_pruned, remove_body
+from warehouse.retention import Superseded, drop_rows, superseded
 
 # no ``from __future__ import annotations``: Dagster reads the context and resource annotations
 
@@ -29,20 +30,38 @@ def prune_superseded_submissions(context: dg.OpExecutionContext, warehouse: Ware
     if keep < 1:
         raise dg.Failure(description=f"JOIST_SUBMISSION_KEEP must be at least 1, not {keep}")
     now = datetime.now(UTC)
+    data = warehouse.data_path
     per_feed: dict[str, dict[str, int]] = {}
     freed = 0
     with warehouse.connect() as conn:
         for feed in FEEDS:
-            found = drop_superseded_rows(conn, feed=feed, keep=keep)
-            bodies = [remove_body(warehouse.data_path, sid, at=now) for sid in found.submission_ids]
-            freed += sum(bodies)
+            found = superseded(conn, feed=feed, keep=keep)
+            marked: list[Superseded] = []
+            for sub in found:
+                # the mark first: a submission keeps its rows until it is marked, so a run of it is
+                # refused (pipelines/assets.py) and never applies nothing over the curated tables
+                try:
+                    mark_pruned(data, sub.submission_id, status=sub.status, at=now)
+                except OSError as exc:
+                    context.log.warning(f"retention left submission {sub.submission_id} for later: {exc}")
+                    continue
+                marked.append(sub)
+            drop_rows(conn, feed=feed, submission_ids=[sub.submission_id for sub in marked if sub.holds_rows])
+            removed = 0
+            for sub in marked:
+                try:
+                    size = remove_body(data, sub.submission_id)
+                except OSError as exc:
+                    context.log.warning(f"retention could not remove the body of {sub.submission_id}: {exc}")
+                    continue
+                freed += size
+                removed += 1 if size else 0
             per_feed[feed] = {
-                "superseded": len(found.submission_ids),
-                "rows_dropped_of": len(found.dropped),
-                "bodies_removed": sum(1 for size in bodies if size),
+                "superseded": len(found),
+                "rows_dropped_of": sum(1 for sub in marked if sub.holds_rows),
+                "bodies_removed": removed,
+                "left_for_later": len(found) - len(marked),
             }
-        if any(v["rows_dropped_of"] for v in per_feed.values()):
-            conn.execute("CHECKPOINT")  # DuckDB reuses the freed blocks once they are checkpointed
     context.log.info(f"retention (keep {keep} per feed and source): {per_feed}; {freed:,} body bytes freed")
     return dg.Output(
         freed,

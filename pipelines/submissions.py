@@ -40,6 +40,8 @@ __all__ = [
     "inbox_dir",
     "landing_dir",
     "manifest_files",
+    "mark_pruned",
+    "pruned_at",
     "read_manifest",
     "read_status",
     "remove_body",
@@ -221,8 +223,8 @@ def write_status(
         "report": report.to_dict() if report is not None else (previous.get("report") if keep_report else None),
         "updated_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
     }
-    if "body_removed_at" in previous:
-        data["body_removed_at"] = previous["body_removed_at"]
+    if previous.get("pruned_at"):
+        data["pruned_at"] = previous["pruned_at"]
     _write_json(folder / STATUS, data)
 
 
@@ -230,26 +232,40 @@ def read_status(data_dir: str | Path, submission_id: str) -> dict[str, Any] | No
     """``status.json`` of a landing folder, or None before the pipelines have looked at it."""
     try:
         data = json.loads((_folder(data_dir, submission_id) / STATUS).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
     return data if isinstance(data, dict) else None
 
 
-def remove_body(data_dir: str | Path, submission_id: str, *, at: datetime) -> int:
-    """Delete a finished submission's body (retention), leaving its manifest and status; the status
-    records when (``body_removed_at``). Returns the bytes freed: 0 when the body was gone already."""
+def mark_pruned(data_dir: str | Path, submission_id: str, *, status: str, at: datetime) -> None:
+    """Record in ``status.json`` that Joist no longer keeps a finished submission's rows and body
+    (``pruned_at``), before either goes: a run of it is then refused, never run on nothing.
+    ``status`` is the submission's, for a folder that has no status file. A folder that is gone
+    needs no mark (nothing can run it); an earlier mark stays as it was."""
+    folder = _folder(data_dir, submission_id)
+    if not folder.is_dir():
+        return
+    data = read_status(data_dir, submission_id) or {"submission_id": submission_id, "status": status}
+    if not data.get("pruned_at"):
+        data["pruned_at"] = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        _write_json(folder / STATUS, data)
+
+
+def pruned_at(data_dir: str | Path, submission_id: str) -> str | None:
+    """When retention let the submission go (``mark_pruned``), or None."""
+    value = (read_status(data_dir, submission_id) or {}).get("pruned_at")
+    return str(value) if value else None
+
+
+def remove_body(data_dir: str | Path, submission_id: str) -> int:
+    """Delete a pruned submission's body, leaving its manifest and status; the bytes freed (0 when
+    the body or a readable manifest is gone already)."""
     try:
-        manifest = read_manifest(data_dir, submission_id)
-    except ManifestError:
+        body = read_manifest(data_dir, submission_id).body
+        size = body.stat().st_size
+        body.unlink()
+    except (ManifestError, FileNotFoundError):
         return 0
-    try:
-        size = manifest.body.stat().st_size
-        manifest.body.unlink()
-    except FileNotFoundError:
-        return 0
-    status = read_status(data_dir, submission_id) or {"submission_id": submission_id, "feed": manifest.feed}
-    status["body_removed_at"] = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    _write_json(_folder(data_dir, submission_id) / STATUS, status)
     return size
 
 

@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 
 from pipelines.definitions import build_definitions
-from pipelines.run import materialize_submission
+from pipelines.run import materialize, materialize_submission
 from pipelines.submissions import read_status
 from tests.pipelines.conftest import SUPPLIER, T0, land, query
 from warehouse.curated import record_submission
@@ -81,12 +81,17 @@ def test_superseded_submissions_lose_rows_and_bodies_and_keep_their_reports(
     kept = {"s-4", "s-5", "o-1"}
     assert _held(data_dir, "landed_supplier_catalog") == kept
     assert _held(data_dir, "staged_supplier_catalog") == kept
-    assert _feeds_metadata(result)["supplier_catalog"] == {"superseded": 3, "rows_dropped_of": 3, "bodies_removed": 3}
+    assert _feeds_metadata(result)["supplier_catalog"] == {
+        "superseded": 3,
+        "rows_dropped_of": 3,
+        "bodies_removed": 3,
+        "left_for_later": 0,
+    }
     for sid in ("s-1", "s-2", "s-3"):
         folder = data_dir / "landing" / sid
         assert not (folder / "body.csv").exists() and (folder / "submission.json").exists()
         status = read_status(data_dir, sid)
-        assert status is not None and status["body_removed_at"] and status["report"] is not None
+        assert status is not None and status["pruned_at"] and status["report"] is not None
     assert read_status(data_dir, "s-3")["status"] == "rejected"  # type: ignore[index]
     assert read_status(data_dir, "s-1")["status"] == "published"  # type: ignore[index]
     for sid in ("s-0", "s-4", "s-5", "o-1"):
@@ -98,7 +103,7 @@ def test_superseded_submissions_lose_rows_and_bodies_and_keep_their_reports(
 
     # nothing left to do the second time
     again = _feeds_metadata(_retention(data_dir, instance))["supplier_catalog"]
-    assert again == {"superseded": 3, "rows_dropped_of": 0, "bodies_removed": 0}
+    assert again == {"superseded": 3, "rows_dropped_of": 0, "bodies_removed": 0, "left_for_later": 0}
 
 
 @pytest.mark.usefixtures("pushes")
@@ -111,20 +116,33 @@ def test_a_superseded_submission_does_not_run_again(
     assert not run.success
     failures = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
     assert any("no longer kept" in str(e.get_dagster_event().event_specific_data) for e in failures)
+    # nor do its later steps alone: they would apply an empty catalog over the supplier's offers
+    offers = query(data_dir, "SELECT count(*) FROM catalog_offer")
+    partial = materialize(
+        data_dir,
+        "key:supplier_catalog/validated or key:supplier_catalog/curated",
+        partition_key="s-2",
+        instance=instance,
+        raise_on_error=False,
+    )
+    assert not partial.success
+    assert query(data_dir, "SELECT count(*) FROM catalog_offer") == offers
     # its status and report are as they were
     status = read_status(data_dir, "s-2")
-    assert status is not None and status["status"] == "published" and status["body_removed_at"]
+    assert status is not None and status["status"] == "published" and status["pruned_at"]
 
 
 def test_the_newest_finished_submissions_of_each_source_are_kept(data_dir: Path) -> None:
     conn = connect_warehouse(data_dir)
     try:
+        # recorded in the order they finished; received_at (an inbox file's mtime) does not rank them
         for sid, source, hours, status in [
-            ("a", SUPPLIER, 1, "published"),
-            ("b", SUPPLIER, 2, "rejected"),
-            ("c", SUPPLIER, 3, "accepted"),
-            ("d", SUPPLIER, 4, "published"),
-            ("e", OTHER, 0, "published"),
+            ("a", SUPPLIER, 4, "published"),
+            ("b", SUPPLIER, 3, "rejected"),
+            ("c", SUPPLIER, 2, "accepted"),
+            ("d", SUPPLIER, 1, "rejected"),
+            ("e", SUPPLIER, 0, "rejected"),
+            ("f", OTHER, 0, "published"),
         ]:
             record_submission(
                 conn,
@@ -136,10 +154,31 @@ def test_the_newest_finished_submissions_of_each_source_are_kept(data_dir: Path)
                 terms=[],
                 status=status,
             )
-        assert superseded(conn, feed="supplier_catalog", keep=1) == [("a", False), ("b", False)]
-        assert superseded(conn, feed="supplier_catalog", keep=2) == [("a", False)]
+
+        def ids(keep: int) -> list[str]:
+            return [s.submission_id for s in superseded(conn, feed="supplier_catalog", keep=keep)]
+
+        # "a" is the supplier's last published submission: kept behind any number of rejections
+        assert ids(1) == ["b", "d"]
+        assert ids(2) == ["b"]
+        assert ids(3) == []
         assert superseded(conn, feed="manufacturer_feed", keep=1) == []
         with pytest.raises(ValueError, match="at least one"):
             superseded(conn, feed="supplier_catalog", keep=0)
     finally:
         conn.close()
+
+
+@pytest.mark.usefixtures("pushes")
+def test_a_submission_that_cannot_be_marked_keeps_its_rows(
+    data_dir: Path, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JOIST_SUBMISSION_KEEP", "2")
+    status = data_dir / "landing" / "s-1" / "status.json"
+    status.unlink()
+    status.mkdir()  # the mark cannot be written
+    result = _retention(data_dir, instance)
+    assert _feeds_metadata(result)["supplier_catalog"]["left_for_later"] == 1
+    assert _held(data_dir, "landed_supplier_catalog") == {"s-1", "s-4", "s-5", "o-1"}
+    assert (data_dir / "landing" / "s-1" / "body.csv").exists()
+    assert not (data_dir / "landing" / "s-2" / "body.csv").exists()
