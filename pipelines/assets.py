@@ -219,6 +219,10 @@ def _feed_assets(feed: str) -> FeedAssets:
                     description=f"submission {sid} ({state}) has not just passed validation: only such a "
                     "submission is applied (run it again from landed to re-apply it)"
                 )
+            if not record.rows:
+                # an empty file is rejected when landed; no staged rows here means they went missing,
+                # and applying nothing in full would empty the source's curated rows
+                raise dg.Failure(description=f"submission {sid} has no staged rows: there is nothing to apply")
             apply_submission(
                 conn,
                 feed=feed,

@@ -14,7 +14,7 @@ from pipelines.run import materialize, materialize_submission
 from pipelines.submissions import read_status
 from tests.pipelines.conftest import SUPPLIER, T0, land, query
 from warehouse.curated import record_submission
-from warehouse.retention import superseded
+from warehouse.retention import drop_rows, superseded
 from warehouse.snapshots import current_snapshot
 from warehouse.store import connect_warehouse
 
@@ -182,3 +182,24 @@ def test_a_submission_that_cannot_be_marked_keeps_its_rows(
     assert _held(data_dir, "landed_supplier_catalog") == {"s-1", "s-4", "s-5", "o-1"}
     assert (data_dir / "landing" / "s-1" / "body.csv").exists()
     assert not (data_dir / "landing" / "s-2" / "body.csv").exists()
+
+
+@pytest.mark.usefixtures("pushes")
+def test_rows_gone_without_the_mark_are_never_applied(data_dir: Path, instance: dg.DagsterInstance) -> None:
+    conn = connect_warehouse(data_dir)
+    try:
+        drop_rows(conn, feed="supplier_catalog", submission_ids=["s-2"])  # as if the mark had been lost
+    finally:
+        conn.close()
+    offers = query(data_dir, "SELECT count(*) FROM catalog_offer")
+    partial = materialize(
+        data_dir,
+        "key:supplier_catalog/validated or key:supplier_catalog/curated",
+        partition_key="s-2",
+        instance=instance,
+        raise_on_error=False,
+    )
+    assert not partial.success
+    failures = instance.all_logs(partial.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+    assert any("no staged rows" in str(e.get_dagster_event().event_specific_data) for e in failures)
+    assert query(data_dir, "SELECT count(*) FROM catalog_offer") == offers
