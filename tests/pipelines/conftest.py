@@ -19,7 +19,8 @@ from contracts.samples import (
     write_supplier_csv,
 )
 from pipelines.submissions import write_manifest
-from warehouse.store import warehouse_path
+from warehouse.curated import record_submission
+from warehouse.store import connect_warehouse, warehouse_path
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
 SUPPLIER = "front-range-supply"
@@ -75,6 +76,26 @@ def land(
         data_dir, submission_id=submission_id, feed=feed, source=source, received_at=received_at, body="body.csv"
     )
     return folder
+
+
+def record(
+    data_dir: Path, sid: str, source: str, received_at: datetime, status: str, feed: str = "supplier_catalog"
+) -> None:
+    """A submission's record in the warehouse, as the pipelines keep it (no rows, no folder)."""
+    conn = connect_warehouse(data_dir)
+    try:
+        record_submission(
+            conn,
+            submission_id=sid,
+            feed=feed,
+            source=source,
+            received_at=received_at,
+            mode="full",
+            terms=[],
+            status=status,
+        )
+    finally:
+        conn.close()
 
 
 def query(data_dir: Path, sql: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:

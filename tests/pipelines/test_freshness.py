@@ -11,25 +11,11 @@ import pytest
 
 from pipelines.definitions import build_definitions
 from pipelines.resources import FeedCadence
-from warehouse.curated import record_submission
-from warehouse.store import connect_warehouse
+from tests.pipelines.conftest import record
 
 
 def _record(data_dir: Path, sid: str, source: str, age: timedelta, status: str, feed: str = "supplier_catalog") -> None:
-    conn = connect_warehouse(data_dir)
-    try:
-        record_submission(
-            conn,
-            submission_id=sid,
-            feed=feed,
-            source=source,
-            received_at=datetime.now(UTC) - age,
-            mode="full",
-            terms=[],
-            status=status,
-        )
-    finally:
-        conn.close()
+    record(data_dir, sid, source, datetime.now(UTC) - age, status, feed)
 
 
 def _freshness(

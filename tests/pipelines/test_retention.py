@@ -12,8 +12,7 @@ import pytest
 from pipelines.definitions import build_definitions
 from pipelines.run import materialize, materialize_submission
 from pipelines.submissions import read_status
-from tests.pipelines.conftest import SUPPLIER, T0, land, query
-from warehouse.curated import record_submission
+from tests.pipelines.conftest import SUPPLIER, T0, land, query, record
 from warehouse.retention import drop_rows, superseded
 from warehouse.snapshots import current_snapshot
 from warehouse.store import connect_warehouse
@@ -38,6 +37,17 @@ def _feeds_metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, in
     return data
 
 
+def _apply_again(data_dir: Path, instance: dg.DagsterInstance, sid: str) -> dg.ExecuteInProcessResult:
+    """Validation and curation of a submission run again on their own, without landing it."""
+    return materialize(
+        data_dir,
+        "key:supplier_catalog/validated or key:supplier_catalog/curated",
+        partition_key=sid,
+        instance=instance,
+        raise_on_error=False,
+    )
+
+
 @pytest.fixture
 def pushes(data_dir: Path, instance: dg.DagsterInstance) -> None:
     # five pushes of one supplier (the third rejected) and one of another, all run through
@@ -50,20 +60,7 @@ def pushes(data_dir: Path, instance: dg.DagsterInstance) -> None:
     assert materialize_submission(data_dir, "o-1", instance=instance).published
     # one still on its way: never touched, however old
     land(data_dir, "s-0", received_at=T0 - timedelta(days=30))
-    conn = connect_warehouse(data_dir)
-    try:
-        record_submission(
-            conn,
-            submission_id="s-0",
-            feed="supplier_catalog",
-            source=SUPPLIER,
-            received_at=T0 - timedelta(days=30),
-            mode="full",
-            terms=[],
-            status="validating",
-        )
-    finally:
-        conn.close()
+    record(data_dir, "s-0", SUPPLIER, T0 - timedelta(days=30), "validating")
 
 
 @pytest.mark.usefixtures("pushes")
@@ -118,13 +115,7 @@ def test_a_superseded_submission_does_not_run_again(
     assert any("no longer kept" in str(e.get_dagster_event().event_specific_data) for e in failures)
     # nor do its later steps alone: they would apply an empty catalog over the supplier's offers
     offers = query(data_dir, "SELECT count(*) FROM catalog_offer")
-    partial = materialize(
-        data_dir,
-        "key:supplier_catalog/validated or key:supplier_catalog/curated",
-        partition_key="s-2",
-        instance=instance,
-        raise_on_error=False,
-    )
+    partial = _apply_again(data_dir, instance, "s-2")
     assert not partial.success
     assert query(data_dir, "SELECT count(*) FROM catalog_offer") == offers
     # its status and report are as they were
@@ -133,27 +124,18 @@ def test_a_superseded_submission_does_not_run_again(
 
 
 def test_the_newest_finished_submissions_of_each_source_are_kept(data_dir: Path) -> None:
+    # recorded in the order they finished; received_at (an inbox file's mtime) does not rank them
+    for sid, source, hours, status in [
+        ("a", SUPPLIER, 4, "published"),
+        ("b", SUPPLIER, 3, "rejected"),
+        ("c", SUPPLIER, 2, "accepted"),
+        ("d", SUPPLIER, 1, "rejected"),
+        ("e", SUPPLIER, 0, "rejected"),
+        ("f", OTHER, 0, "published"),
+    ]:
+        record(data_dir, sid, source, T0 + timedelta(hours=hours), status)
     conn = connect_warehouse(data_dir)
     try:
-        # recorded in the order they finished; received_at (an inbox file's mtime) does not rank them
-        for sid, source, hours, status in [
-            ("a", SUPPLIER, 4, "published"),
-            ("b", SUPPLIER, 3, "rejected"),
-            ("c", SUPPLIER, 2, "accepted"),
-            ("d", SUPPLIER, 1, "rejected"),
-            ("e", SUPPLIER, 0, "rejected"),
-            ("f", OTHER, 0, "published"),
-        ]:
-            record_submission(
-                conn,
-                submission_id=sid,
-                feed="supplier_catalog",
-                source=source,
-                received_at=T0 + timedelta(hours=hours),
-                mode="full",
-                terms=[],
-                status=status,
-            )
 
         def ids(keep: int) -> list[str]:
             return [s.submission_id for s in superseded(conn, feed="supplier_catalog", keep=keep)]
@@ -192,13 +174,7 @@ def test_rows_gone_without_the_mark_are_never_applied(data_dir: Path, instance: 
     finally:
         conn.close()
     offers = query(data_dir, "SELECT count(*) FROM catalog_offer")
-    partial = materialize(
-        data_dir,
-        "key:supplier_catalog/validated or key:supplier_catalog/curated",
-        partition_key="s-2",
-        instance=instance,
-        raise_on_error=False,
-    )
+    partial = _apply_again(data_dir, instance, "s-2")
     assert not partial.success
     failures = instance.all_logs(partial.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
     assert any("no staged rows" in str(e.get_dagster_event().event_specific_data) for e in failures)
