@@ -70,12 +70,16 @@ def _plan(feed: str) -> _Plan:
             source = context.data_sources.get("joist_staged")
         except (KeyError, ValueError, LookupError):
             source = context.data_sources.add_pandas("joist_staged")
+        # The context lives as long as the process: an attempt that failed half-way left its asset
+        # and some suites behind, and a retry replaces them rather than failing on their names.
+        if feed in source.get_asset_names():
+            source.delete_asset(feed)
         asset = source.add_dataframe_asset(name=feed)
         by_columns: dict[tuple[str, ...], list[Rule]] = {}
         for rule in rules_for(feed, "gx"):
             by_columns.setdefault(tuple(_rule_columns(rule)), []).append(rule)
         groups = [
-            _Group(list(columns), context.suites.add(build_suite(feed, f"{feed}__{n}", rules)))
+            _Group(list(columns), context.suites.add_or_update(build_suite(feed, f"{feed}__{n}", rules)))
             for n, (columns, rules) in enumerate(by_columns.items())
         ]
         _plans[feed] = _Plan(asset.add_batch_definition_whole_dataframe(f"{feed}_chunk"), groups)

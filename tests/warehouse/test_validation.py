@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from contracts.report import ValidationReport
 from contracts.samples import write_supplier_csv
@@ -98,3 +99,33 @@ def test_other_feeds_validate(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -
         assert set(dirty.defects) <= {r.rule for r in report.failed_rules}
     location = write_location_index_csv(tmp_path / "li.csv", seed=1)
     assert ingest(conn, location.path, feed="location_index", submission_id="li").accepted
+
+
+def test_a_plan_that_failed_half_way_is_rebuilt_on_retry(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The GX context lives as long as the process; the first attempt registers the feed's asset
+    # and one suite, then fails on the second suite. A retry in the same process must not trip
+    # over what the first attempt left behind.
+    import contracts.suites
+    from warehouse import validation
+
+    rows = [offer("S1", "-1"), offer("S2", "2")]
+    ingest(conn, write_feed(tmp_path / "few.csv", "supplier_catalog", rows), submission_id="few")
+    real = contracts.suites.build_suite
+    calls: list[str] = []
+
+    def fail_second(feed: str, name: str, rules: object) -> object:
+        calls.append(name)
+        if len(calls) == 2:
+            raise RuntimeError("the second suite could not be built")
+        return real(feed, name, rules)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validation, "_plans", {})
+    monkeypatch.setattr(contracts.suites, "build_suite", fail_second)
+    with pytest.raises(RuntimeError, match="second suite"):
+        validate_staged(conn, feed="supplier_catalog", submission_id="few")
+    report = validate_staged(conn, feed="supplier_catalog", submission_id="few")
+    assert len(calls) > 2
+    rule = report.rule("unit_price_positive")
+    assert (rule.checked, rule.failed) == (2, 1)
