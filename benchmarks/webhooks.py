@@ -128,7 +128,7 @@ def seed(url: str, base: str, path: str, endpoints: int, events: int) -> tuple[A
     from service.events.catalogue import WebhookNotice
     from service.events.services import record
     from service.webhooks.schemas import WebhookIn
-    from service.webhooks.services import SECRET_PURPOSE, create_subscription
+    from service.webhooks.services import SECRET_PURPOSE, Owner, create_subscription
 
     db = Database(make_engine(url, pool_size=8, max_overflow=8))
     sealer = Sealer(SECRET_KEY, SECRET_PURPOSE)
@@ -137,7 +137,7 @@ def seed(url: str, base: str, path: str, endpoints: int, events: int) -> tuple[A
         builder = create_builder(session, slug=f"bench-{uuid.uuid4().hex[:8]}", name="Bench")
         secrets = [
             create_subscription(
-                session, builder.id, WebhookIn(url=f"{base}{path}{i}", event_types=["webhook.test"]), sealer
+                session, Owner(builder.id), WebhookIn(url=f"{base}{path}{i}", event_types=["webhook.test"]), sealer
             ).secret
             for i in range(endpoints)
         ]

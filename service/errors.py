@@ -84,9 +84,9 @@ class InsufficientScope(JoistError):
     slug = "insufficient-scope"
     title = "The credential lacks a required scope"
 
-    def __init__(self, scope: str) -> None:
+    def __init__(self, scope: str, detail: str | None = None) -> None:
         super().__init__(
-            f"this request needs the scope {scope!r}",
+            detail or f"this request needs the scope {scope!r}",
             extensions={"required_scope": scope},
             headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
         )

@@ -34,13 +34,17 @@ class EventType:
     description: str
     data: type[msgspec.Struct]
     example: dict[str, Any]
+    #: what a credential must hold to receive it: the scope that reads its data (``read:events``,
+    #: which reads every event, will do too)
+    scope: str
 
 
 def _entity(
     category: str, noun: str, data: type[msgspec.Struct], example: dict[str, Any], *domain: tuple[str, str]
 ) -> list[EventType]:
     actions = [(action, f"A {noun} was {action}.") for action in CRUD] + list(domain)
-    return [EventType(f"{category}.{action}", description, data, example) for action, description in actions]
+    scope = f"read:{category}s"
+    return [EventType(f"{category}.{action}", description, data, example, scope) for action, description in actions]
 
 
 class WebhookNotice(msgspec.Struct):
@@ -204,12 +208,14 @@ _ALL: list[EventType] = [
         "Sent by POST /api/v1/webhooks/{id}/test, whatever the subscription selects.",
         WebhookNotice,
         _WEBHOOK_EXAMPLE,
+        "read:webhooks",
     ),
     EventType(
         "webhook.disabled",
         "A subscription was disabled after repeated failed deliveries or a 410 Gone; `reason` says which.",
         WebhookNotice,
         {**_WEBHOOK_EXAMPLE, "reason": "5 consecutive deliveries failed"},
+        "read:webhooks",
     ),
 ]
 EVENT_TYPES: dict[str, EventType] = {event_type.name: event_type for event_type in _ALL}

@@ -27,7 +27,11 @@ def record(
     sequence: int,
     data: msgspec.Struct,
     only_subscription: uuid.UUID | None = None,
+    notice_app: uuid.UUID | None = None,
 ) -> Event:
+    """Record a change's event and queue its deliveries (``service.webhooks.fanout``).
+    ``notice_app``: for a ``webhook.*`` notice, the app whose webhook it tells of (None: one of
+    the builder's own)."""
     now = datetime.now(UTC)
     event = Event(
         builder_id=builder_id,
@@ -40,7 +44,15 @@ def record(
     )
     session.add(event)
     session.flush()
-    fan_out(session, builder_id=builder_id, event_id=event.id, event_type=type, now=now, only=only_subscription)
+    fan_out(
+        session,
+        builder_id=builder_id,
+        event_id=event.id,
+        event_type=type,
+        now=now,
+        only=only_subscription,
+        notice_app=notice_app,
+    )
     return event
 
 

@@ -96,6 +96,7 @@ class Principal:
     rate_limit: int
     expires_at: datetime | None = None
     account_plan: str | None = None  # builders only
+    app_id: uuid.UUID | None = None  # an OAuth app acting for the builder; None for the builder's own keys
 
     @property
     def identity(self) -> str:

@@ -34,6 +34,7 @@ _ACCESS = (
         Builder.plan,
         OAuthAuthorization.revoked_at,
         OAuthApplication.status,
+        OAuthGrant.app_id,
     )
     .join(OAuthGrant, OAuthGrant.id == OAuthToken.grant_id)
     .join(Builder, Builder.id == OAuthGrant.builder_id)
@@ -70,7 +71,7 @@ class CredentialResolver:
         row = await self._db.fetch_one(_ACCESS, {"digest": tokens.digest(credential)})
         if row is None:
             raise _invalid("the access token is not recognised")
-        scopes, expires_at, revoked_at, grant_id, grant_revoked, builder_id, plan, auth_revoked, status = row
+        scopes, expires_at, revoked_at, grant_id, grant_revoked, builder_id, plan, auth_revoked, status, app_id = row
         if revoked_at is not None or grant_revoked is not None or auth_revoked is not None:
             raise _invalid("the access token has been revoked")
         if status != AppStatus.APPROVED:
@@ -86,6 +87,7 @@ class CredentialResolver:
             scopes=frozenset(scopes or ()),
             rate_limit=rate_limit_for(plan, None),
             expires_at=expires_at,
+            app_id=app_id,
         )
 
     async def person_key(self, credential: str) -> Principal:

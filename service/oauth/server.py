@@ -39,6 +39,7 @@ from service.oauth.models import (
     OAuthToken,
 )
 from service.scopes import SCOPES, normalise
+from service.webhooks.services import end_app_subscriptions
 
 __all__ = [
     "AuthorizeError",
@@ -490,6 +491,7 @@ def revoke_authorization(session: Session, authorization: OAuthAuthorization) ->
     if authorization.revoked_at is None:
         authorization.revoked_at = now
         authorization.updated_at = now
+    end_app_subscriptions(session, authorization.builder_id, authorization.app_id)
     session.flush()
 
 

@@ -1,7 +1,9 @@
 """Turning an event into deliveries, inside the transaction that records the event.
 
 Every subscription of the builder that is enabled and selects the event's type gets one
-pending delivery, due at once. Because the deliveries commit with the event (and the event with
+pending delivery, due at once. A ``webhook.*`` notice tells of one subscription, so only the
+builder's own subscriptions and those of the same app hear of it: an app never learns the
+address of a webhook it cannot see. Because the deliveries commit with the event (and the event with
 the change), a committed change is never without its deliveries, and the worker needs no
 separate pass over the outbox in commit order.
 """
@@ -57,15 +59,23 @@ def fan_out(
     event_type: str,
     now: datetime,
     only: uuid.UUID | None = None,
+    notice_app: uuid.UUID | None = None,
 ) -> int:
-    """Queue the event for every matching subscription (or just ``only``, whatever it selects)."""
+    """Queue the event for every matching subscription (or just ``only``, whatever it selects);
+    a ``webhook.*`` notice about a webhook of ``notice_app`` (None: the builder's own) for the
+    builder's own subscriptions and that app's."""
     if only is not None:
         targets = [only]
     else:
         rows = session.execute(
-            select(SUBS.id, SUBS.event_types).where(SUBS.builder_id == builder_id, SUBS.enabled.is_(True))
+            select(SUBS.id, SUBS.event_types, SUBS.app_id).where(SUBS.builder_id == builder_id, SUBS.enabled.is_(True))
         ).all()
-        targets = [sid for sid, selectors in rows if any(matches(s, event_type) for s in selectors)]
+        notice = event_type.startswith("webhook.")
+        targets = [
+            sid
+            for sid, selectors, app_id in rows
+            if (not notice or app_id is None or app_id == notice_app) and any(matches(s, event_type) for s in selectors)
+        ]
     if targets:
         session.execute(
             insert(WebhookDelivery),

@@ -26,9 +26,16 @@ DELIVERY_STATES = ("pending", "delivering", "succeeded", "failed")
 
 class WebhookSubscription(Base):
     __tablename__ = "webhook_subscriptions"
-    __table_args__ = (Index("ix_webhook_subscriptions_builder_id_created_at", "builder_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_webhook_subscriptions_builder_id_created_at", "builder_id", "created_at", "id"),
+        Index("ix_webhook_subscriptions_app_id", "app_id"),
+    )
 
     builder_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("builders.id", ondelete="CASCADE"))
+    # The OAuth app that subscribed for the builder (None: the builder's own key). Such a
+    # subscription is the app's: only the app and the builder's own keys see it, and it ends when
+    # the builder withdraws the app's authorization.
+    app_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("oauth_applications.id", ondelete="CASCADE"))
     url: Mapped[str] = mapped_column(String(2048))
     description: Mapped[str | None] = mapped_column(String(500))
     event_types: Mapped[list[str]] = mapped_column(StringList())

@@ -8,6 +8,7 @@ from service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubs
 __all__ = [
     "ATTEMPTS_OF_PAGE",
     "DELIVERY_LIST",
+    "ONE_APP_SUBSCRIPTION",
     "ONE_DELIVERY",
     "ONE_SUBSCRIPTION",
     "SUBSCRIPTION_COLUMNS",
@@ -24,6 +25,7 @@ SUBSCRIPTION_COLUMNS = (
     SUBS.url,
     SUBS.description,
     SUBS.event_types,
+    SUBS.app_id,
     SUBS.enabled,
     SUBS.disabled_reason,
     SUBS.disabled_at,
@@ -38,11 +40,13 @@ SUBSCRIPTION_LIST = ListQuery(
     tenant=SUBS.builder_id,
     created_at=SUBS.created_at,
     ident=SUBS.id,
-    filters={"enabled": SUBS.enabled == bindparam("enabled")},
+    filters={"enabled": SUBS.enabled == bindparam("enabled"), "app_id": SUBS.app_id == bindparam("app_id")},
 )
 ONE_SUBSCRIPTION = select(*SUBSCRIPTION_COLUMNS).where(
     SUBS.builder_id == bindparam("builder_id"), SUBS.id == bindparam("subscription_id")
 )
+# What an OAuth app sees: only the subscriptions it made for the builder.
+ONE_APP_SUBSCRIPTION = ONE_SUBSCRIPTION.where(SUBS.app_id == bindparam("app_id"))
 
 # In DeliveryOut's field order, attempts excepted (filled from ATTEMPTS_OF_PAGE).
 DELIVERY_COLUMNS = (

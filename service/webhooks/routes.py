@@ -14,7 +14,7 @@ from service.crypto import Sealer
 from service.db.database import database
 from service.errors import InvalidInput, NotFound
 from service.events.catalogue import EVENT_TYPES, schema_of
-from service.http.auth import needs, principal_of
+from service.http.auth import Principal, needs, principal_of
 from service.http.pagination import Cursor, Limit, PageParams, paginate
 from service.outbound import OutboundPolicy, OutboundRefused
 from service.times import to_utc
@@ -22,6 +22,7 @@ from service.webhooks import messages, services
 from service.webhooks.repositories import (
     ATTEMPTS_OF_PAGE,
     DELIVERY_LIST,
+    ONE_APP_SUBSCRIPTION,
     ONE_DELIVERY,
     ONE_SUBSCRIPTION,
     SUBSCRIPTION_LIST,
@@ -49,16 +50,34 @@ _EXAMPLE_ID = uuid.UUID("0193b1b4-5c1e-7d3a-9f10-000000000001")
 _EXAMPLE_TIME = datetime(2026, 3, 2, 8, 15, tzinfo=UTC)
 
 
-async def _checked(state: State, data: WebhookIn) -> None:
-    """The selection must name known types; the URL must be https (or an operator-allowed
-    network) and resolve to public addresses. The cheap check first: DNS can be slow."""
-    services.check_selection(data.event_types)
+async def _checked(state: State, data: WebhookIn, principal: Principal) -> None:
+    """The selection must name known types whose data the credential may read; the URL must be
+    https (or an operator-allowed network) and resolve to public addresses. The cheap checks
+    first: DNS can be slow."""
+    services.check_readable(services.check_selection(data.event_types), principal.scopes)
     url = data.url
     policy: OutboundPolicy = state.outbound
     try:
         await policy.check_destination(url)
     except OutboundRefused as exc:
         raise InvalidInput.field("url", str(exc)) from exc
+
+
+def _owner(request: Request[Any, Any, Any]) -> services.Owner:
+    principal = principal_of(request)
+    return services.Owner(principal.builder_id, principal.app_id)
+
+
+async def _owned(state: State, owner: services.Owner, webhook_id: uuid.UUID) -> Any:
+    """The webhook's row, if the caller may see it (else 404, as for one that does not exist)."""
+    params = {"builder_id": owner.builder_id, "subscription_id": webhook_id}
+    if owner.app_id is None:
+        row = await database(state).fetch_one(ONE_SUBSCRIPTION, params)
+    else:
+        row = await database(state).fetch_one(ONE_APP_SUBSCRIPTION, {**params, "app_id": owner.app_id})
+    if row is None:
+        raise NotFound(f"no webhook {webhook_id}")
+    return row
 
 
 def _sealer(state: State) -> Sealer:
@@ -84,6 +103,7 @@ class WebhookController(Controller):
                     type=t.name,
                     category=t.name.split(".", 1)[0],
                     description=t.description,
+                    scope=t.scope,
                     schema=schema_of(t.name),
                     example=msgspec.to_builtins(messages.message(_EXAMPLE_ID, t.name, _EXAMPLE_TIME, 3, t.example)),
                 )
@@ -100,15 +120,16 @@ class WebhookController(Controller):
         cursor: Cursor = None,
         enabled: Annotated[bool | None, QueryParameter(description="Only enabled (or disabled) webhooks.")] = None,
     ) -> WebhookPage:
-        principal = principal_of(request)
+        owner = _owner(request)
         return await paginate(
             database(state),
             SUBSCRIPTION_LIST,
-            principal.builder_id,
+            owner.builder_id,
             PageParams.of(limit, cursor),
             services.render,
             WebhookPage,
             enabled=enabled,
+            app_id=owner.app_id,
         )
 
     @post(
@@ -123,11 +144,11 @@ class WebhookController(Controller):
     async def create_webhook(
         self, request: Request[Any, Any, Any], state: State, data: JSONBody[WebhookIn]
     ) -> Response[WebhookCreated]:
-        principal = principal_of(request)
-        await _checked(state, data)
+        await _checked(state, data, principal_of(request))
+        owner = _owner(request)
         sealer = _sealer(state)
         created = await database(state).write(
-            lambda session: services.create_subscription(session, principal.builder_id, data, sealer)
+            lambda session: services.create_subscription(session, owner, data, sealer)
         )
         return Response(created, status_code=201, headers={"Location": f"/api/v1/webhooks/{created.id}"})
 
@@ -135,13 +156,7 @@ class WebhookController(Controller):
     async def get_webhook(
         self, request: Request[Any, Any, Any], state: State, webhook_id: FromPath[uuid.UUID]
     ) -> WebhookOut:
-        principal = principal_of(request)
-        row = await database(state).fetch_one(
-            ONE_SUBSCRIPTION, {"builder_id": principal.builder_id, "subscription_id": webhook_id}
-        )
-        if row is None:
-            raise NotFound(f"no webhook {webhook_id}")
-        return services.render(row)
+        return services.render(await _owned(state, _owner(request), webhook_id))
 
     @put(
         "/{webhook_id:uuid}",
@@ -153,11 +168,11 @@ class WebhookController(Controller):
     async def update_webhook(
         self, request: Request[Any, Any, Any], state: State, webhook_id: FromPath[uuid.UUID], data: JSONBody[WebhookIn]
     ) -> WebhookOut:
-        principal = principal_of(request)
-        await _checked(state, data)
+        await _checked(state, data, principal_of(request))
+        owner = _owner(request)
         return await database(state).write(
             lambda session: services.render_subscription(
-                services.replace_subscription(session, principal.builder_id, webhook_id, data)
+                services.replace_subscription(session, owner, webhook_id, data)
             )
         )
 
@@ -165,10 +180,8 @@ class WebhookController(Controller):
     async def delete_webhook(
         self, request: Request[Any, Any, Any], state: State, webhook_id: FromPath[uuid.UUID]
     ) -> None:
-        principal = principal_of(request)
-        await database(state).write(
-            lambda session: services.delete_subscription(session, principal.builder_id, webhook_id)
-        )
+        owner = _owner(request)
+        await database(state).write(lambda session: services.delete_subscription(session, owner, webhook_id))
 
     @post(
         "/{webhook_id:uuid}/rotate-secret",
@@ -186,12 +199,10 @@ class WebhookController(Controller):
         webhook_id: FromPath[uuid.UUID],
         data: JSONBody[RotateSecretIn],
     ) -> RotatedSecret:
-        principal = principal_of(request)
+        owner = _owner(request)
         sealer = _sealer(state)
         return await database(state).write(
-            lambda session: services.rotate_secret(
-                session, principal.builder_id, webhook_id, data.overlap_seconds, sealer
-            )
+            lambda session: services.rotate_secret(session, owner, webhook_id, data.overlap_seconds, sealer)
         )
 
     @post(
@@ -205,9 +216,9 @@ class WebhookController(Controller):
     async def enable_webhook(
         self, request: Request[Any, Any, Any], state: State, webhook_id: FromPath[uuid.UUID]
     ) -> WebhookOut:
-        principal = principal_of(request)
+        owner = _owner(request)
         return await database(state).write(
-            lambda session: services.render_subscription(services.enable(session, principal.builder_id, webhook_id))
+            lambda session: services.render_subscription(services.enable(session, owner, webhook_id))
         )
 
     @post(
@@ -222,10 +233,8 @@ class WebhookController(Controller):
     async def test_webhook(
         self, request: Request[Any, Any, Any], state: State, webhook_id: FromPath[uuid.UUID]
     ) -> Response[DeliveryOut]:
-        principal = principal_of(request)
-        delivery_id = await database(state).write(
-            lambda session: services.send_test(session, principal.builder_id, webhook_id)
-        )
+        owner = _owner(request)
+        delivery_id = await database(state).write(lambda session: services.send_test(session, owner, webhook_id))
         return await self._queued(state, webhook_id, delivery_id)
 
     @get(
@@ -249,13 +258,8 @@ class WebhookController(Controller):
         event_type: Annotated[str | None, QueryParameter(description="Only deliveries of this event type.")] = None,
         event_id: Annotated[uuid.UUID | None, QueryParameter(description="Only deliveries of this event.")] = None,
     ) -> DeliveryPage:
-        principal = principal_of(request)
         db = database(state)
-        owned = await db.fetch_one(
-            ONE_SUBSCRIPTION, {"builder_id": principal.builder_id, "subscription_id": webhook_id}
-        )
-        if owned is None:
-            raise NotFound(f"no webhook {webhook_id}")
+        await _owned(state, _owner(request), webhook_id)
         page = await paginate(
             db,
             DELIVERY_LIST,
@@ -285,10 +289,8 @@ class WebhookController(Controller):
         webhook_id: FromPath[uuid.UUID],
         delivery_id: FromPath[uuid.UUID],
     ) -> Response[DeliveryOut]:
-        principal = principal_of(request)
-        new_id = await database(state).write(
-            lambda session: services.replay(session, principal.builder_id, webhook_id, delivery_id)
-        )
+        owner = _owner(request)
+        new_id = await database(state).write(lambda session: services.replay(session, owner, webhook_id, delivery_id))
         return await self._queued(state, webhook_id, new_id)
 
     @post(
@@ -303,12 +305,10 @@ class WebhookController(Controller):
     async def recover(
         self, request: Request[Any, Any, Any], state: State, webhook_id: FromPath[uuid.UUID], data: JSONBody[RecoverIn]
     ) -> RecoverOut:
-        principal = principal_of(request)
+        owner = _owner(request)
         since = to_utc(data.since, "since")
         until = None if data.until is None else to_utc(data.until, "until")
-        return await database(state).write(
-            lambda session: services.recover(session, principal.builder_id, webhook_id, since, until)
-        )
+        return await database(state).write(lambda session: services.recover(session, owner, webhook_id, since, until))
 
     async def _queued(self, state: State, webhook_id: uuid.UUID, delivery_id: uuid.UUID) -> Response[DeliveryOut]:
         row = await database(state).fetch_one(ONE_DELIVERY, {"subscription_id": webhook_id, "delivery_id": delivery_id})

@@ -47,6 +47,13 @@ class WebhookOut(msgspec.Struct):
     url: str
     description: str | None
     event_types: list[str]
+    app_id: Annotated[
+        uuid.UUID | None,
+        msgspec.Meta(
+            description="The OAuth app that made this webhook for the builder; null when the builder's own key did. "
+            "An app sees only its own webhooks, and they end when the builder withdraws the app."
+        ),
+    ]
     enabled: bool
     disabled_reason: str | None
     disabled_at: datetime | None
@@ -131,6 +138,12 @@ class EventTypeOut(msgspec.Struct):
     type: str
     category: str
     description: str
+    scope: Annotated[
+        str,
+        msgspec.Meta(
+            description="The scope a credential needs to select this type (or read:events): the data it reads."
+        ),
+    ]
     schema: Annotated[dict[str, Any], msgspec.Meta(description="JSON Schema of the event's data object.")]
     example: Annotated[dict[str, Any], msgspec.Meta(description="A complete example body, as delivered.")]
 

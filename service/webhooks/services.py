@@ -6,18 +6,20 @@ enable, rotate the secret. The worker (``service.webhooks.worker``) does the sen
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from service.crypto import Sealer
-from service.errors import Conflict, InvalidInput, NotFound
-from service.events.catalogue import WebhookNotice, matches, unknown_selectors
+from service.errors import Conflict, InsufficientScope, InvalidInput, NotFound
+from service.events.catalogue import EVENT_TYPES, WebhookNotice, matches, unknown_selectors
 from service.events.models import Event
 from service.events.services import record
+from service.scopes import grants
 from service.webhooks import signing
 from service.webhooks.fanout import new_delivery
 from service.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -28,11 +30,14 @@ __all__ = [
     "MAX_RECOVER_WINDOW",
     "MAX_SUBSCRIPTIONS",
     "SECRET_PURPOSE",
+    "Owner",
+    "check_readable",
     "check_selection",
     "create_subscription",
     "delete_subscription",
     "disable",
     "enable",
+    "end_app_subscriptions",
     "recover",
     "render",
     "render_subscription",
@@ -46,6 +51,17 @@ SECRET_PURPOSE = "webhook-secrets"  # noqa: S105 (an HKDF label, not a secret)
 MAX_SUBSCRIPTIONS = 100  # per builder
 MAX_RECOVER_WINDOW = timedelta(days=31)
 DELIVERIES = WebhookDelivery.__table__.c
+#: reads every event, so it may receive any of them
+ALL_EVENTS_SCOPE = "read:events"
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Whose webhooks a caller works with. The builder's own keys see all of the builder's; an
+    OAuth app acting for the builder sees and manages only the ones it made, which are its own."""
+
+    builder_id: uuid.UUID
+    app_id: uuid.UUID | None = None
 
 
 def check_selection(event_types: list[str]) -> list[str]:
@@ -58,27 +74,45 @@ def check_selection(event_types: list[str]) -> list[str]:
     return selection
 
 
-def get_subscription(session: Session, builder_id: uuid.UUID, subscription_id: uuid.UUID) -> WebhookSubscription:
-    sub = session.scalars(
-        select(WebhookSubscription).where(
-            WebhookSubscription.builder_id == builder_id, WebhookSubscription.id == subscription_id
-        )
-    ).first()
+def check_readable(event_types: Iterable[str], held: Iterable[str]) -> None:
+    """A webhook carries its events' data, so selecting a type needs the scope that reads that
+    data: ``invoice.*`` needs ``read:invoices`` (or ``read:events``, which reads every event)."""
+    held = frozenset(held)
+    if grants(held, ALL_EVENTS_SCOPE):
+        return
+    for selector in event_types:
+        for event_type in EVENT_TYPES.values():
+            if matches(selector, event_type.name) and not grants(held, event_type.scope):
+                raise InsufficientScope(
+                    event_type.scope,
+                    f"selecting {selector} needs the scope {event_type.scope!r} (or {ALL_EVENTS_SCOPE!r}): "
+                    f"its events carry that data",
+                )
+
+
+def get_subscription(session: Session, owner: Owner, subscription_id: uuid.UUID) -> WebhookSubscription:
+    query = select(WebhookSubscription).where(
+        WebhookSubscription.builder_id == owner.builder_id, WebhookSubscription.id == subscription_id
+    )
+    if owner.app_id is not None:
+        query = query.where(WebhookSubscription.app_id == owner.app_id)
+    sub = session.scalars(query).first()
     if sub is None:
         raise NotFound(f"no webhook {subscription_id}")
     return sub
 
 
-def create_subscription(session: Session, builder_id: uuid.UUID, data: WebhookIn, sealer: Sealer) -> WebhookCreated:
+def create_subscription(session: Session, owner: Owner, data: WebhookIn, sealer: Sealer) -> WebhookCreated:
     count = session.scalar(
-        select(func.count()).select_from(WebhookSubscription).where(WebhookSubscription.builder_id == builder_id)
+        select(func.count()).select_from(WebhookSubscription).where(WebhookSubscription.builder_id == owner.builder_id)
     )
     if (count or 0) >= MAX_SUBSCRIPTIONS:
         raise Conflict(f"a builder can have at most {MAX_SUBSCRIPTIONS} webhooks; delete one first")
     secret = signing.new_secret()
     now = datetime.now(UTC)
     sub = WebhookSubscription(
-        builder_id=builder_id,
+        builder_id=owner.builder_id,
+        app_id=owner.app_id,
         url=data.url,
         description=data.description,
         event_types=check_selection(data.event_types),
@@ -93,9 +127,9 @@ def create_subscription(session: Session, builder_id: uuid.UUID, data: WebhookIn
 
 
 def replace_subscription(
-    session: Session, builder_id: uuid.UUID, subscription_id: uuid.UUID, data: WebhookIn
+    session: Session, owner: Owner, subscription_id: uuid.UUID, data: WebhookIn
 ) -> WebhookSubscription:
-    sub = get_subscription(session, builder_id, subscription_id)
+    sub = get_subscription(session, owner, subscription_id)
     sub.url = data.url
     sub.description = data.description
     sub.event_types = check_selection(data.event_types)
@@ -105,16 +139,27 @@ def replace_subscription(
     return sub
 
 
-def delete_subscription(session: Session, builder_id: uuid.UUID, subscription_id: uuid.UUID) -> None:
-    session.delete(get_subscription(session, builder_id, subscription_id))
+def delete_subscription(session: Session, owner: Owner, subscription_id: uuid.UUID) -> None:
+    session.delete(get_subscription(session, owner, subscription_id))
     session.flush()
 
 
+def end_app_subscriptions(session: Session, builder_id: uuid.UUID, app_id: uuid.UUID) -> int:
+    """The builder withdrew the app: its subscriptions for the builder go, with their queued
+    deliveries (an attempt in flight finishes, and its result has nowhere to land)."""
+    ended: int = session.execute(  # type: ignore[attr-defined]
+        delete(WebhookSubscription)
+        .where(WebhookSubscription.builder_id == builder_id, WebhookSubscription.app_id == app_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return ended
+
+
 def rotate_secret(
-    session: Session, builder_id: uuid.UUID, subscription_id: uuid.UUID, overlap_seconds: int, sealer: Sealer
+    session: Session, owner: Owner, subscription_id: uuid.UUID, overlap_seconds: int, sealer: Sealer
 ) -> RotatedSecret:
     """A new secret at once; the old one keeps signing too (a second signature) for the overlap."""
-    sub = get_subscription(session, builder_id, subscription_id)
+    sub = get_subscription(session, owner, subscription_id)
     secret = signing.new_secret()
     now = datetime.now(UTC)
     sub.previous_secret = sub.secret if overlap_seconds else None
@@ -125,8 +170,8 @@ def rotate_secret(
     return RotatedSecret(secret=secret, previous_secret_expires_at=sub.previous_secret_expires_at)
 
 
-def enable(session: Session, builder_id: uuid.UUID, subscription_id: uuid.UUID) -> WebhookSubscription:
-    sub = get_subscription(session, builder_id, subscription_id)
+def enable(session: Session, owner: Owner, subscription_id: uuid.UUID) -> WebhookSubscription:
+    sub = get_subscription(session, owner, subscription_id)
     if not sub.enabled:
         sub.enabled = True
         sub.disabled_reason = None
@@ -174,20 +219,21 @@ def _notice(session: Session, sub: WebhookSubscription, event_type: str, *, reas
         sequence=sequence,
         data=WebhookNotice(subscription_id=str(sub.id), url=sub.url, reason=reason),
         only_subscription=sub.id if event_type == "webhook.test" else None,
+        notice_app=sub.app_id,
     )
 
 
-def send_test(session: Session, builder_id: uuid.UUID, subscription_id: uuid.UUID) -> uuid.UUID:
+def send_test(session: Session, owner: Owner, subscription_id: uuid.UUID) -> uuid.UUID:
     """A ``webhook.test`` event queued for this endpoint alone, whatever it selects; the delivery id."""
-    sub = get_subscription(session, builder_id, subscription_id)
+    sub = get_subscription(session, owner, subscription_id)
     event = _notice(session, sub, "webhook.test")
     delivery_id: uuid.UUID = session.execute(select(DELIVERIES.id).where(DELIVERIES.event_id == event.id)).scalar_one()
     return delivery_id
 
 
-def replay(session: Session, builder_id: uuid.UUID, subscription_id: uuid.UUID, delivery_id: uuid.UUID) -> uuid.UUID:
+def replay(session: Session, owner: Owner, subscription_id: uuid.UUID, delivery_id: uuid.UUID) -> uuid.UUID:
     """Send a finished delivery's event again, as a new delivery with its own log."""
-    sub = get_subscription(session, builder_id, subscription_id)
+    sub = get_subscription(session, owner, subscription_id)
     original = session.execute(
         select(DELIVERIES.event_id, DELIVERIES.event_type, DELIVERIES.state).where(
             DELIVERIES.id == delivery_id, DELIVERIES.subscription_id == sub.id
@@ -198,7 +244,7 @@ def replay(session: Session, builder_id: uuid.UUID, subscription_id: uuid.UUID, 
     if original.state not in ("succeeded", "failed"):
         raise Conflict(f"delivery {delivery_id} is still {original.state}; replay it once it has finished")
     row = new_delivery(
-        builder_id=builder_id,
+        builder_id=sub.builder_id,
         subscription_id=sub.id,
         event_id=original.event_id,
         event_type=original.event_type,
@@ -211,11 +257,11 @@ def replay(session: Session, builder_id: uuid.UUID, subscription_id: uuid.UUID, 
 
 
 def recover(
-    session: Session, builder_id: uuid.UUID, subscription_id: uuid.UUID, since: datetime, until: datetime | None
+    session: Session, owner: Owner, subscription_id: uuid.UUID, since: datetime, until: datetime | None
 ) -> RecoverOut:
     """Queue again what failed since ``since``, and queue events this endpoint never got
     (while it was disabled, say) that it selects now."""
-    sub = get_subscription(session, builder_id, subscription_id)
+    sub = get_subscription(session, owner, subscription_id)
     now = datetime.now(UTC)
     until = until or now
     if until <= since:
@@ -234,7 +280,7 @@ def recover(
     ).rowcount
     events = session.execute(
         select(Event.id, Event.type).where(
-            Event.builder_id == builder_id,
+            Event.builder_id == sub.builder_id,
             Event.created_at >= since,
             Event.created_at < until,
             Event.type != "webhook.test",
@@ -244,7 +290,7 @@ def recover(
         )
     ).all()
     missing = [
-        new_delivery(builder_id=builder_id, subscription_id=sub.id, event_id=eid, event_type=etype, now=now)
+        new_delivery(builder_id=sub.builder_id, subscription_id=sub.id, event_id=eid, event_type=etype, now=now)
         for eid, etype in events
         if any(matches(s, etype) for s in sub.event_types)
     ]
