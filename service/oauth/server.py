@@ -418,6 +418,21 @@ def _refresh(
             _revoke_grant(session, grant.id, now, "refresh_replayed")
             raise OAuthError("invalid_grant", "the refresh token was already used; this grant is revoked")
         # Within the grace window: a client's concurrent refreshes each get a pair.
+    else:
+        # The client has moved on: the access tokens issued with this refresh token (or before it)
+        # end now rather than at their expiry, so a narrowed scope or a leaked old token stops at
+        # once. Pairs issued by concurrent refreshes within the grace window are newer and stay.
+        session.execute(
+            update(OAuthToken)
+            .where(
+                OAuthToken.grant_id == grant.id,
+                OAuthToken.kind == "access",
+                OAuthToken.revoked_at.is_(None),
+                OAuthToken.created_at <= row.created_at,
+            )
+            .values(revoked_at=now)
+            .execution_options(synchronize_session=False)
+        )
     authorization.last_used_at = now
     return _issue_pair(session, grant, scopes, policy, now)
 

@@ -462,6 +462,23 @@ def test_concurrent_refreshes_within_the_grace_window_both_succeed(
     assert client.get("/api/v1/projects", headers=bearer(a.json()["access_token"])).status_code == 200
 
 
+def test_a_refresh_ends_the_access_tokens_issued_before_it(
+    browser: httpx.Client, client: httpx.Client, app: App
+) -> None:
+    first = tokens_for(browser, client, app)
+    assert client.get("/api/v1/projects", headers=bearer(first["access_token"])).status_code == 200
+    second = token_post(client, app, {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}).json()
+    assert_problem(client.get("/api/v1/projects", headers=bearer(first["access_token"])), 401)
+    assert client.get("/api/v1/projects", headers=bearer(second["access_token"])).status_code == 200
+    # narrowing takes effect at once: the wider token of the pair before is gone
+    narrow = {"grant_type": "refresh_token", "refresh_token": second["refresh_token"], "scope": "read:projects"}
+    third = token_post(client, app, narrow).json()
+    assert_problem(client.get("/api/v1/projects", headers=bearer(second["access_token"])), 401)
+    assert client.get("/api/v1/projects", headers=bearer(third["access_token"])).status_code == 200
+    created = client.post("/api/v1/projects", json={"name": "Pier 9"}, headers=bearer(third["access_token"]))
+    assert_problem(created, 403)
+
+
 def test_a_refresh_may_narrow_but_not_widen_the_scopes(browser: httpx.Client, client: httpx.Client, app: App) -> None:
     issued = tokens_for(browser, client, app)
     wider = token_post(
