@@ -112,7 +112,11 @@ def _sql(name: str, description: str, columns: tuple[str, ...], *, blocking: boo
 STRUCTURE_RULES: tuple[Rule, ...] = (
     Rule("readable", "the body is a readable, complete file in the declared format and encoding", "structure"),
     Rule("header", "the fields are the feed's fields: every required one, no unknown one", "structure"),
-    Rule("row_shape", "every row has as many values as the header has fields", "structure"),
+    Rule(
+        "row_shape",
+        "every row has as many values as the header has fields (CSV), every record is a JSON object (JSON)",
+        "structure",
+    ),
     Rule("not_empty", "the feed has at least one record", "structure"),
 )
 

@@ -19,8 +19,9 @@ import duckdb
 
 from contracts.report import MAX_SAMPLES, RuleResult
 from contracts.rules import STRUCTURE_RULES
-from contracts.schemas import FEEDS, check_header
+from contracts.schemas import FEEDS, Feed, check_header
 from warehouse._sql import execute, sql
+from warehouse.json_records import Normalised, NotRecords, json_to_ndjson, ndjson_good_lines
 
 __all__ = ["BodyFormat", "Landed", "body_format", "land_feed"]
 
@@ -96,9 +97,13 @@ def _gzip_complete(path: Path) -> None:
             pass
 
 
-def _error_text(exc: BaseException) -> str:
+def _error_text(exc: BaseException, body: Path | None = None) -> str:
     text = str(exc).strip().splitlines()
-    return text[0][:500] if text else type(exc).__name__
+    first = text[0][:500] if text else type(exc).__name__
+    if body is not None:  # the report names the body, never where the server keeps it
+        for place in {str(body), str(body.resolve())}:
+            first = first.replace(place, body.name)
+    return first
 
 
 def _set_aside_lines(conn: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
@@ -114,6 +119,58 @@ def _set_aside_lines(conn: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, ob
     if rejects:
         execute(conn, "landing", "gaps", {"first_line": _FIRST_LINE["csv"]})
     return encoding, shape
+
+
+def _set_aside_records(
+    conn: duckdb.DuckDBPyConnection, fmt: BodyFormat, normalised: Normalised
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """As _set_aside_lines, for the JSON records json_records set aside (blank lines count for the
+    numbering only)."""
+    lines = sorted({s.line for s in normalised.set_aside})
+    conn.execute("CREATE OR REPLACE TEMP TABLE landing_rejects (line BIGINT)")
+    if not lines:
+        return [], []
+    conn.executemany("INSERT INTO landing_rejects VALUES (?)", [(line,) for line in lines])
+    execute(conn, "landing", "gaps", {"first_line": _FIRST_LINE[fmt]})
+    encoding = [s.sample() for s in normalised.set_aside if s.kind == "encoding"]
+    shape = [s.sample() for s in normalised.set_aside if s.kind == "shape"]
+    return encoding, shape
+
+
+def _set_aside(
+    conn: duckdb.DuckDBPyConnection, fmt: BodyFormat, normalised: Normalised | None
+) -> tuple[list[dict[str, object]], list[dict[str, object]], bool]:
+    """The lines set aside as encoding and shape problems, and whether any line was (so that the
+    kept rows are numbered around them)."""
+    if fmt == "csv":
+        encoding, shape = _set_aside_lines(conn)
+        return encoding, shape, bool(encoding or shape)
+    if normalised is None:
+        return [], [], False
+    encoding, shape = _set_aside_records(conn, fmt, normalised)
+    return encoding, shape, bool(normalised.set_aside)
+
+
+def _scratch(body: Path) -> Path:
+    """Where a JSON body's records go one per line: beside the body, hidden, removed after."""
+    return body.with_name(f".{body.name}.records.ndjson")
+
+
+def _json_keys(
+    conn: duckdb.DuckDBPyConnection, body: Path, fmt: BodyFormat
+) -> tuple[Path, list[str], Normalised | None]:
+    """The file DuckDB reads the records from, their field names, and what json_records set aside
+    (None: DuckDB reads the body as it is)."""
+    if fmt == "ndjson":
+        try:
+            names = [r[0] for r in execute(conn, "landing", "ndjson_keys", {"path": str(body)}).fetchall()]
+            return body, names, None
+        except duckdb.Error:
+            pass  # a line that is not JSON: find it, set it aside, land the rest
+    scratch = _scratch(body)
+    normalised = json_to_ndjson(body, scratch) if fmt == "json" else ndjson_good_lines(body, scratch)
+    names = [r[0] for r in execute(conn, "landing", "ndjson_keys", {"path": str(scratch)}).fetchall()]
+    return scratch, names, normalised
 
 
 def land_feed(
@@ -138,20 +195,40 @@ def land_feed(
         ]
         return landed
 
-    params: dict[str, object] = {"path": str(body)}
+    scratch = _scratch(body)
+    try:
+        return _land(conn, landed, spec, body, fmt)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Path, fmt: BodyFormat) -> Landed:
+    source = body  # what DuckDB reads: the body, or its records one per line (json_records)
+    normalised: Normalised | None = None
     try:
         if body.name.lower().endswith(".gz"):
             _gzip_complete(body)
         if fmt == "csv":
             names = _csv_header(body)
         else:
-            names = [r[0] for r in execute(conn, "landing", f"{fmt}_keys", params).fetchall()]
+            source, names, normalised = _json_keys(conn, body, fmt)
+    except NotRecords as exc:
+        landed.structure.append(_result("readable", passed=False, message=str(exc)))
+        return landed
     except (duckdb.Error, OSError, UnicodeDecodeError, EOFError, csv.Error, gzip.BadGzipFile) as exc:
-        landed.structure.append(_result("readable", passed=False, message=_error_text(exc)))
+        landed.structure.append(_result("readable", passed=False, message=_error_text(exc, body)))
         return landed
 
+    if fmt != "csv" and not names:  # no record at all (or none with a field)
+        set_aside = [s.sample() for s in normalised.set_aside if s.kind != "blank"] if normalised else []
+        landed.structure += [
+            _result("readable", passed=True),
+            _result("row_shape", passed=not set_aside, failed=len(set_aside), samples=set_aside[:MAX_SAMPLES]),
+            _result("not_empty", passed=False, message="no records"),
+        ]
+        return landed
     problem = check_header(spec, names)
-    if fmt != "csv" and problem is not None and not problem.unknown and names:
+    if fmt != "csv" and problem is not None and not problem.unknown:
         # a JSON record may leave out a required key on some rows only: that is a row problem
         # (required_<field>), not a header problem, as long as some record has the field
         problem = None
@@ -162,6 +239,7 @@ def land_feed(
         ]
         return landed
 
+    params: dict[str, object] = {"path": str(source)}
     try:
         conn.execute("DROP TABLE IF EXISTS landing_rejects")
         conn.execute("DROP TABLE IF EXISTS landing_reject_scans")
@@ -169,24 +247,21 @@ def land_feed(
             execute(conn, "landing", "read_csv", {**params, "columns": dict.fromkeys(names, "VARCHAR")})
         else:
             structure = json.dumps(dict.fromkeys(spec.field_names, "VARCHAR"))
-            execute(conn, "landing", f"read_{fmt}", {**params, "structure": structure})
+            execute(conn, "landing", "read_ndjson" if normalised else f"read_{fmt}", {**params, "structure": structure})
     except duckdb.Error as exc:
         landed.structure += [
-            _result("readable", passed=False, message=_error_text(exc)),
+            _result("readable", passed=False, message=_error_text(exc, body)),
             _result("header", passed=True),
         ]
         return landed
 
-    encoding_bad: list[dict[str, object]] = []
-    shape_bad: list[dict[str, object]] = []
-    if fmt == "csv":
-        encoding_bad, shape_bad = _set_aside_lines(conn)
+    encoding_bad, shape_bad, gaps = _set_aside(conn, fmt, normalised)
     encoding_count, shape_count = len(encoding_bad), len(shape_bad)
     row = execute(conn, "landing", "landing_row_count").fetchone()
     landed.rows = int(row[0]) if row else 0
-    keep = sql("landing", "keep_rows_after_gaps" if encoding_count or shape_count else "keep_rows")
-    table = f"landed_{feed}"  # a feed of contracts.schemas (FEEDS[feed] above), never input
-    conn.execute(keep.format(table=table), {"submission_id": submission_id, "first_line": _FIRST_LINE[fmt]})
+    keep = sql("landing", "keep_rows_after_gaps" if gaps else "keep_rows")
+    table = f"landed_{landed.feed}"  # a feed of contracts.schemas (FEEDS[feed]), never input
+    conn.execute(keep.format(table=table), {"submission_id": landed.submission_id, "first_line": _FIRST_LINE[fmt]})
     conn.execute("DROP TABLE IF EXISTS landing_rows")
     conn.execute("DROP TABLE IF EXISTS landing_gaps")
     checked = landed.rows + encoding_count + shape_count

@@ -12,6 +12,7 @@ import pytest
 
 from contracts.report import ValidationReport
 from contracts.schemas import FEEDS
+from pipelines.resources import DEFAULT_MEMORY_LIMIT
 from warehouse.ingest import ingest_file
 from warehouse.store import connect_warehouse
 
@@ -51,7 +52,8 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def conn(data_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = connect_warehouse(data_dir)
+    # with the memory limit the pipeline steps run under, so what it cannot hold fails here too
+    connection = connect_warehouse(data_dir, memory_limit=DEFAULT_MEMORY_LIMIT)
     yield connection
     connection.close()
 

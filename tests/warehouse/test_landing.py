@@ -129,3 +129,102 @@ def test_ndjson_and_json_records(conn: duckdb.DuckDBPyConnection, tmp_path: Path
     extra = tmp_path / "extra.json"
     extra.write_text(json.dumps({"records": [{**records[0], "colour": "red"}]}))
     assert _status(_land(conn, extra, "x"))["header"] is False
+
+
+def _samples(landed, rule: str) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    result = next(r for r in landed.structure if r.rule == rule)
+    return [(s["line"], s["error"]) for s in result.samples]
+
+
+def _lines(conn: duckdb.DuckDBPyConnection, submission: str) -> list[tuple[int, str]]:
+    return conn.execute(
+        "SELECT source_line, supplier_sku FROM landed_supplier_catalog WHERE submission_id = ? ORDER BY 1",
+        [submission],
+    ).fetchall()
+
+
+def test_a_json_body_lands_under_the_pipelines_memory_limit(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # DuckDB reads a {"records": [...]} document whole, in a buffer twice the largest object it
+    # allows: under the pipelines' memory limit that failed for every JSON body, even 1 KB ones
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps({"records": [offer("A", "1.50"), offer("B", "2")]}))
+    landed = _land(conn, small, "small")
+    assert landed.ok, landed.structure
+    assert _lines(conn, "small") == [(1, "A"), (2, "B")]
+    # and a larger one, gzip, streamed a record at a time (some 40 MB of JSON)
+    records = [offer(f"S{i:07d}", f"{i % 997 + 1}.25", description="x" * 200) for i in range(120_000)]
+    big = tmp_path / "big.json.gz"
+    with gzip.open(big, "wt") as fh:
+        json.dump({"records": records}, fh)
+    landed = _land(conn, big, "big")
+    assert landed.ok and landed.rows == 120_000
+    last = conn.execute(
+        "SELECT source_line, supplier_sku, unit_price FROM landed_supplier_catalog"
+        " WHERE submission_id = 'big' ORDER BY source_line DESC LIMIT 1"
+    ).fetchone()
+    assert last == (120_000, "S0119999", "360.25")
+
+
+def test_numbers_in_json_keep_their_digits(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "body.json"
+    path.write_text(
+        '{"records": [{"supplier_sku": "A", "name": "a", "order_uom": "EA", "unit_price": 12.50,'
+        ' "currency": "USD", "price_region": "*", "lead_time_days": 3}]}'
+    )
+    assert _land(conn, path).ok
+    row = conn.execute("SELECT unit_price, lead_time_days FROM landed_supplier_catalog").fetchone()
+    assert row == ("12.50", "3")
+
+
+def test_json_bodies_that_are_not_records_say_why(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    cases = {
+        b'{"records": [{"supplier_sku": broken': "not valid JSON before the first record",
+        b'{"records": [' + json.dumps(offer("A", "1")).encode() + b", {oops}]}": "not valid JSON after record 1",
+        b"[1, 2, 3]": "not a JSON object",
+        b'{"rows": [{"supplier_sku": "A"}]}': 'no "records" member',
+        b'{"records": {"supplier_sku": "A"}}': '"records" is not an array',
+        b"\xff\xfe{": "not valid JSON",
+    }
+    for n, (text, reason) in enumerate(cases.items()):
+        path = tmp_path / f"bad{n}.json"
+        path.write_bytes(text)
+        landed = _land(conn, path, f"bad{n}")
+        readable = next(r for r in landed.structure if r.rule == "readable")
+        assert not readable.passed and reason in (readable.message or ""), (text, readable.message)
+        assert str(tmp_path) not in (readable.message or "")
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"records": []}')
+    assert _status(_land(conn, empty, "empty")) == {"readable": True, "row_shape": True, "not_empty": False}
+
+
+def test_json_records_that_are_not_objects_are_set_aside_by_index(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    path = tmp_path / "body.json"
+    path.write_text(json.dumps({"records": [offer("A", "1"), 5, offer("C", "3"), ["x"], offer("E", "5")]}))
+    landed = _land(conn, path, "mixed")
+    assert _samples(landed, "row_shape") == [
+        (2, "the record is not a JSON object"),
+        (4, "the record is not a JSON object"),
+    ]
+    assert _lines(conn, "mixed") == [(1, "A"), (3, "C"), (5, "E")]
+
+
+def test_ndjson_lines_that_are_not_json_are_named_and_the_rest_lands(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    good = [json.dumps(offer(sku, "1")).encode() for sku in "ACEG"]
+    path = tmp_path / "body.ndjson"
+    path.write_bytes(
+        b"\n".join(
+            [good[0], b'{"supplier_sku": broken', good[1], b"", good[2], b'"just a string"', b"\xff\xfe", good[3]]
+        )
+    )
+    landed = _land(conn, path, "nd")
+    shape = _samples(landed, "row_shape")
+    assert [line for line, _ in shape] == [2, 6] and "not valid JSON" in shape[0][1]
+    assert [line for line, _ in _samples(landed, "readable")] == [7]
+    # the good lines land with their own line numbers, the blank line 4 skipped
+    assert _lines(conn, "nd") == [(1, "A"), (3, "C"), (5, "E"), (8, "G")]
+    messages = " ".join(str(r.message) + str(r.samples) for r in landed.structure)
+    assert str(tmp_path) not in messages
