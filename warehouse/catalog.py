@@ -26,6 +26,8 @@ from warehouse.search import ProductIndex, SearchQuery
 from warehouse.snapshots import SnapshotReader
 
 __all__ = [
+    "MAX_QUANTITY",
+    "QUANTITY_PLACES",
     "CatalogReader",
     "CostItem",
     "CostItemPage",
@@ -38,11 +40,15 @@ __all__ = [
     "ProductHit",
     "SearchPage",
     "UnknownCostItems",
+    "quantity_problem",
     "zip_area",
 ]
 
 _ZIP = re.compile(r"^(\d{3})(?:\d{2}(?:-?\d{4})?)?$")
 _CENT = Decimal("0.01")
+#: An estimate line's quantity: a billion units at most, to the millionth (money stays exact).
+MAX_QUANTITY = Decimal(1_000_000_000)
+QUANTITY_PLACES = 6
 MAX_LIMIT = 100
 
 
@@ -246,6 +252,22 @@ class Estimate:
     total: Decimal = Decimal("0.00")
     total_incl_op: Decimal = Decimal("0.00")
     snapshot: str | None = None
+
+
+def quantity_problem(quantity: object) -> str | None:
+    """Why an estimate line's quantity is refused, or None."""
+    if not isinstance(quantity, Decimal) or not quantity.is_finite() or quantity < 0:
+        return "a decimal number, zero or more"
+    if quantity > MAX_QUANTITY:
+        return f"at most {MAX_QUANTITY:,}"
+    if quantity != quantity.quantize(Decimal(1).scaleb(-QUANTITY_PLACES), rounding=ROUND_HALF_UP):
+        return f"at most {QUANTITY_PLACES} decimal places"
+    return None
+
+
+def _plain(quantity: Decimal) -> Decimal:
+    """The same number written without an exponent (``1E+3`` → ``1000``)."""
+    return Decimal(format(quantity, "f"))
 
 
 def _money(value: Decimal) -> Decimal:
@@ -463,8 +485,8 @@ class CatalogReader:
         if len(lines) > 1000:
             raise InvalidQuery("an estimate takes at most 1000 lines")
         for line_number, quantity in lines:
-            if not isinstance(quantity, Decimal) or not quantity.is_finite() or quantity < 0:
-                raise InvalidQuery(f"quantity for {line_number!r} must be a decimal number, zero or more")
+            if problem := quantity_problem(quantity):
+                raise InvalidQuery(f"quantity for {line_number!r}: {problem}")
         area = zip_area(zip_code)
         keys = sorted({" ".join(str(n).split()).replace(" ", "") for n, _ in lines})
         rows, snapshot = self._cost_rows(
@@ -490,7 +512,7 @@ class CatalogReader:
             out.append(
                 EstimateLine(
                     item=item,
-                    quantity=quantity,
+                    quantity=_plain(quantity),
                     material=material,
                     labor=labor,
                     equipment=equipment,

@@ -17,6 +17,7 @@ from service.deals.services import DealRule, rules
 from service.errors import FieldError, InvalidInput, NotFound
 from service.http.auth import needs, principal_of
 from service.http.pagination import Limit
+from warehouse.catalog import quantity_problem
 
 __all__ = ["CatalogController", "CostDataController"]
 
@@ -149,9 +150,9 @@ class CostDataController(Controller):
     )
     async def estimate(self, state: State, data: JSONBody[EstimateIn]) -> EstimateOut:
         errors = [
-            FieldError(f"lines[{i}].quantity", "a decimal number, zero or more")
+            FieldError(f"lines[{i}].quantity", problem)
             for i, line in enumerate(data.lines)
-            if not line.quantity.is_finite() or line.quantity < 0
+            if (problem := quantity_problem(line.quantity))
         ]
         if errors:
             raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)

@@ -139,7 +139,9 @@ ZipCode = Annotated[str, msgspec.Meta(max_length=10, description="A 5-digit ZIP 
 
 class EstimateLineIn(msgspec.Struct, forbid_unknown_fields=True):
     item: Annotated[str, msgspec.Meta(min_length=1, max_length=40, description="A cost item's line_number.")]
-    quantity: Annotated[Decimal, msgspec.Meta(description="In the item's unit; zero or more.")]
+    quantity: Annotated[
+        Decimal, msgspec.Meta(description="In the item's unit: zero to 1,000,000,000, at most 6 decimal places.")
+    ]
 
 
 class EstimateIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -183,6 +183,14 @@ def test_estimate_errors_name_what_is_wrong(api: httpx.Client, tenant: Tenant) -
     assert [e["field"] for e in body["errors"]] == ["lines[1].item"]
     negative = api.post(ESTIMATE, json={"lines": [{"item": known, "quantity": "-2"}]}, headers=tenant.auth)
     assert [e["field"] for e in assert_validation_problem(negative)] == ["lines[0].quantity"]
+    # beyond what money can hold exactly: a 400 naming the line, never a 500
+    for quantity, why in [("1e25", "at most 1,000,000,000"), ("1e-13", "at most 6 decimal places"), ("NaN", "zero")]:
+        resp = api.post(ESTIMATE, json={"lines": [{"item": known, "quantity": quantity}]}, headers=tenant.auth)
+        errors = assert_validation_problem(resp)
+        assert [e["field"] for e in errors] == ["lines[0].quantity"] and why in errors[0]["detail"], (quantity, errors)
+    # an exponent in, plain digits out
+    plain = api.post(ESTIMATE, json={"lines": [{"item": known, "quantity": "1e3"}]}, headers=tenant.auth)
+    assert plain.status_code == 200 and plain.json()["lines"][0]["quantity"] == "1000"
     assert_validation_problem(api.post(ESTIMATE, json={"lines": []}, headers=tenant.auth))
     assert_validation_problem(api.post(ESTIMATE, json={"lines": [{"item": known}]}, headers=tenant.auth))
     bad_zip = api.post(ESTIMATE, json={"zip": "x", "lines": [{"item": known, "quantity": "1"}]}, headers=tenant.auth)
