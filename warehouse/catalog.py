@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -74,24 +75,37 @@ def zip_area(zip_code: str | None) -> str | None:
     return match.group(1)
 
 
-def _encode_cursor(payload: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+def _query_key(*values: object) -> str:
+    """What a cursor is bound to: the query's filters as the reader understood them."""
+    text = json.dumps(values, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _decode_cursor(token: str) -> tuple[float, str]:
-    """A (score, key) cursor of this module; anything else is an InvalidQuery."""
+def _encode_cursor(score: float, key: str, query: str) -> str:
+    payload = json.dumps([score, key, query], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def _decode_cursor(token: str, query: str) -> tuple[float, str]:
+    """A (score, key) cursor this module issued for the same query; anything else is an
+    InvalidQuery (a cursor of another query would page through a ranking it was not taken from)."""
     try:
         payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise InvalidQuery("cursor is not one this API issued") from None
     if (
         not isinstance(payload, list)
-        or len(payload) != 2
+        or len(payload) != 3
         or isinstance(payload[0], bool)
         or not isinstance(payload[0], int | float)
         or not isinstance(payload[1], str)
+        or not isinstance(payload[2], str)
     ):
         raise InvalidQuery("cursor is not one this API issued")
+    if payload[2] != query:
+        raise InvalidQuery(
+            "cursor belongs to a query with other parameters; repeat that query's parameters, or drop it"
+        )
     return float(payload[0]), payload[1]
 
 
@@ -333,15 +347,16 @@ class CatalogReader:
         ``q`` matches products that have every one of its words (after stemming, stop words
         aside), ranked by BM25; without ``q``, products come in ``product_id`` order. See
         :mod:`warehouse.search`."""
-        after_score: float | None = None
-        after_id: str | None = None
-        if cursor is not None:
-            after_score, after_id = _decode_cursor(cursor)
         if min_price is not None and max_price is not None and min_price > max_price:
             raise InvalidQuery("min_price is above max_price")
         text, category, supplier = _text(q, "q"), _text(category, "category"), _text(supplier, "supplier")
         area = zip_area(zip_code)
         limit = _limit(limit)
+        query = _query_key("products", text, category, supplier, area, bool(in_stock), min_price, max_price)
+        after_score: float | None = None
+        after_id: str | None = None
+        if cursor is not None:
+            after_score, after_id = _decode_cursor(cursor, query)
         with self.catalog.session() as (cur, index):
             words = index.words(text) if text is not None else []
             has_words = text is not None and any(c.isalnum() for c in text)
@@ -388,7 +403,7 @@ class CatalogReader:
                     offer_count=h.offer_count,
                 )
             )
-        next_cursor = _encode_cursor([items[-1].score, items[-1].product_id]) if len(hits) > limit else None
+        next_cursor = _encode_cursor(items[-1].score, items[-1].product_id, query) if len(hits) > limit else None
         return SearchPage(items, next_cursor, index.snapshot_id)
 
     def get_product(self, product_id: str, *, zip_code: str | None = None) -> ProductDetail | None:
@@ -457,13 +472,15 @@ class CatalogReader:
             prefix = prefix.replace(" ", "")
             if not re.fullmatch(r"\d{1,10}(?:\.\d{0,2})?\d{0,4}", prefix):
                 raise InvalidQuery("masterformat must be a MasterFormat number or prefix, e.g. 06 11 10")
+        text = _text(q, "q")
+        query = _query_key("cost_items", text, prefix, area)
         after_score: float | None = None
         after_line: str | None = None
         if cursor is not None:
-            after_score, after_line = _decode_cursor(cursor)
+            after_score, after_line = _decode_cursor(cursor, query)
         rows, snapshot = self._cost_rows(
             {
-                "q": _text(q, "q"),
+                "q": text,
                 "masterformat": prefix,
                 "line_keys": None,
                 "zip_area": area,
@@ -474,7 +491,7 @@ class CatalogReader:
         )
         items = [_cost_item(r) for r in rows[:limit]]
         next_cursor = (
-            _encode_cursor([float(rows[limit - 1]["score"]), items[-1].line_number]) if len(rows) > limit else None
+            _encode_cursor(float(rows[limit - 1]["score"]), items[-1].line_number, query) if len(rows) > limit else None
         )
         return CostItemPage(items, next_cursor, area, snapshot)
 

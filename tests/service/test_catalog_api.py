@@ -99,6 +99,10 @@ def test_filters_and_pagination(api: httpx.Client, tenant: Tenant, suppliers: tu
         if cursor is None:
             break
     assert sorted(seen) == sorted(h["product_id"] for h in everything) and len(set(seen)) == len(seen)
+    # a cursor is a place in one query's ranking: another query's cursor is a 400, not a wrong page
+    started = _search(api, tenant, limit="1")
+    resp = api.get(PRODUCTS, params={"q": "copper", "cursor": started["next_cursor"]}, headers=tenant.auth)
+    assert [e["field"] for e in assert_validation_problem(resp)] == ["cursor"]
 
     lumber = _search(api, tenant, category="Lumber")["data"]
     assert [h["category"] for h in lumber] == ["Lumber > Dimensional"]  # type: ignore[index]
@@ -148,6 +152,26 @@ def test_cost_items_are_adjusted_by_the_zip_areas_division_index(api: httpx.Clie
     text = api.get(ITEMS, params={"q": "concrete"}, headers=tenant.auth).json()["data"]
     assert text and all("oncrete" in i["description"] for i in text)
     assert_validation_problem(api.get(ITEMS, params={"masterformat": "walls"}, headers=tenant.auth))
+
+
+def test_cost_items_page_by_cursor_within_one_query(api: httpx.Client, tenant: Tenant) -> None:
+    for params in ({}, {"q": "concrete"}, {"masterformat": "03", "zip": "02108"}):
+        everything = api.get(ITEMS, params={**params, "limit": "100"}, headers=tenant.auth).json()["data"]
+        assert len(everything) > 2, params
+        seen: list[str] = []
+        cursor: str | None = None
+        while True:
+            page = api.get(
+                ITEMS, params={**params, "limit": "2"} | ({"cursor": cursor} if cursor else {}), headers=tenant.auth
+            ).json()
+            seen += [i["line_number"] for i in page["data"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert seen == [i["line_number"] for i in everything], params
+    first = api.get(ITEMS, params={"limit": "1"}, headers=tenant.auth).json()["next_cursor"]
+    other = api.get(ITEMS, params={"masterformat": "06", "cursor": first}, headers=tenant.auth)
+    assert [e["field"] for e in assert_validation_problem(other)] == ["cursor"]
 
 
 def test_estimate_totals_lines_for_a_zip(api: httpx.Client, tenant: Tenant) -> None:

@@ -156,6 +156,16 @@ def test_keyset_pagination_visits_every_product_once(reader: CatalogReader) -> N
     assert ranked.next_cursor is not None
     rest = reader.search_products(q="copper", limit=10, cursor=ranked.next_cursor)
     assert ranked.items[0].product_id not in {h.product_id for h in rest.items}
+    # the limit may change between pages; the query may not (the cursor is a place in its ranking)
+    first = reader.search_products(limit=1)
+    assert first.next_cursor is not None
+    for other in ({"q": "copper"}, {"zip_code": "802"}, {"in_stock": True}, {"max_price": Decimal(100)}):
+        with pytest.raises(InvalidQuery, match="other parameters"):
+            reader.search_products(limit=1, cursor=first.next_cursor, **other)  # type: ignore[arg-type]
+    with pytest.raises(InvalidQuery, match="other parameters"):
+        reader.search_products(q="elbow", cursor=ranked.next_cursor)
+    # what the reader understands as the same query is the same query
+    assert reader.search_products(q=" copper ", limit=5, cursor=ranked.next_cursor).items == rest.items[:5]
 
 
 def test_price_history_in_detail(reader: CatalogReader) -> None:
