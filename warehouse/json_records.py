@@ -4,8 +4,9 @@ A ``{"records": [...]}`` body is one JSON document: DuckDB can only read it whol
 twice its largest object, which a 768 MB memory limit cannot hold for a body of hundreds of MB.
 It is streamed instead (ijson's C parser builds one record at a time) into NDJSON that DuckDB
 reads in parallel. An NDJSON body is read by DuckDB as it is; only when DuckDB refuses it (a line
-that is not JSON) is it copied here line by line, the bad lines set aside and named, so that
-every good line still lands with its own number.
+that is not JSON), or would number its rows wrongly (it skips blank lines), is it copied here
+line by line, the bad lines set aside and named, so that every good line lands with its own
+number.
 
 Lines are the record's position: the line of an NDJSON body, the 1-based index in ``records``.
 """
@@ -13,6 +14,7 @@ Lines are the record's position: the line of an NDJSON body, the 1-based index i
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,9 +24,12 @@ from typing import IO, Any
 import ijson
 import msgspec
 
-__all__ = ["Normalised", "NotRecords", "SetAside", "json_to_ndjson", "ndjson_good_lines"]
+__all__ = ["Normalised", "NotRecords", "SetAside", "blank_line_before_a_record", "json_to_ndjson", "ndjson_good_lines"]
 
 _SAMPLE_TEXT = 200
+#: a blank (or whitespace) line with a record after it; the text scanned starts with a newline,
+#: so a blank first line counts
+_INNER_BLANK = re.compile(rb"\n[ \t\r]*\n[ \t\r\n]*[^ \t\r\n]")
 _encoder = msgspec.json.Encoder(decimal_format="string")  # a number's digits as they were sent
 _decoder = msgspec.json.Decoder()
 
@@ -112,6 +117,19 @@ def _explain_no_records(body: Path) -> None:
         except (ijson.JSONError, StopIteration) as exc:
             raise NotRecords(f"not valid JSON: {_first_line(exc)}") from exc
     raise NotRecords('the body has no "records" member; send {"records": [...]}')
+
+
+def blank_line_before_a_record(body: Path) -> bool:
+    """Whether some record of an NDJSON body comes after a blank line. DuckDB skips blank lines,
+    so its rows would then no longer be the file's lines."""
+    tail = b"\n"
+    with _open(body) as raw:
+        while chunk := raw.read(1 << 22):
+            text = tail + chunk
+            if _INNER_BLANK.search(text):
+                return True
+            tail = text[-4096:]
+    return False
 
 
 def ndjson_good_lines(body: Path, out: Path) -> Normalised:

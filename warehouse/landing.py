@@ -21,7 +21,13 @@ from contracts.report import MAX_SAMPLES, RuleResult
 from contracts.rules import STRUCTURE_RULES
 from contracts.schemas import FEEDS, Feed, check_header
 from warehouse._sql import execute, sql
-from warehouse.json_records import Normalised, NotRecords, json_to_ndjson, ndjson_good_lines
+from warehouse.json_records import (
+    Normalised,
+    NotRecords,
+    blank_line_before_a_record,
+    json_to_ndjson,
+    ndjson_good_lines,
+)
 
 __all__ = ["BodyFormat", "Landed", "body_format", "land_feed"]
 
@@ -161,7 +167,7 @@ def _json_keys(
 ) -> tuple[Path, list[str], Normalised | None]:
     """The file DuckDB reads the records from, their field names, and what json_records set aside
     (None: DuckDB reads the body as it is)."""
-    if fmt == "ndjson":
+    if fmt == "ndjson" and not blank_line_before_a_record(body):
         try:
             names = [r[0] for r in execute(conn, "landing", "ndjson_keys", {"path": str(body)}).fetchall()]
             return body, names, None

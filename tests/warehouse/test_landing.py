@@ -228,3 +228,17 @@ def test_ndjson_lines_that_are_not_json_are_named_and_the_rest_lands(
     assert _lines(conn, "nd") == [(1, "A"), (3, "C"), (5, "E"), (8, "G")]
     messages = " ".join(str(r.message) + str(r.samples) for r in landed.structure)
     assert str(tmp_path) not in messages
+
+
+def test_ndjson_rows_keep_their_lines_across_blank_lines(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    good = [json.dumps(offer(sku, "1")).encode() for sku in "ACE"]
+    path = tmp_path / "body.ndjson"
+    path.write_bytes(b"\n" + good[0] + b"\n \r\n" + good[1] + b"\n\n\n" + good[2] + b"\n\n")
+    landed = _land(conn, path, "blank")
+    assert landed.ok, landed.structure
+    assert _lines(conn, "blank") == [(2, "A"), (4, "C"), (7, "E")]
+    # trailing blank lines alone change nothing: DuckDB reads the body as it is
+    plain = tmp_path / "plain.ndjson"
+    plain.write_bytes(b"\n".join(good) + b"\n\n\n")
+    assert _land(conn, plain, "plain").ok
+    assert _lines(conn, "plain") == [(1, "A"), (2, "C"), (3, "E")]
