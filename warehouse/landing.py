@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -25,6 +26,7 @@ from warehouse.json_records import (
     Normalised,
     NotRecords,
     blank_line_before_a_record,
+    empty_lines,
     json_to_ndjson,
     ndjson_good_lines,
 )
@@ -112,9 +114,18 @@ def _error_text(exc: BaseException, body: Path | None = None) -> str:
     return first
 
 
-def _set_aside_lines(conn: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """Lines the CSV reader rejected, split into encoding and row-shape problems; they become
-    ``landing_gaps``, which number the kept rows as the file's lines."""
+def _number_around(conn: duckdb.DuckDBPyConnection, fmt: BodyFormat, lines: list[int]) -> None:
+    """``landing_gaps`` from the lines no row came from (set aside, or blank and skipped by
+    DuckDB): the kept rows are numbered around them."""
+    execute(conn, "landing", "gaps", {"first_line": _FIRST_LINE[fmt], "lines": lines})
+
+
+def _set_aside_lines(
+    conn: duckdb.DuckDBPyConnection, blank: list[int]
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Lines the CSV reader rejected, split into encoding and row-shape problems; with the empty
+    lines it skipped (``blank``) they become ``landing_gaps``, which number the kept rows as the
+    file's lines."""
     encoding: list[dict[str, object]] = []
     shape: list[dict[str, object]] = []
     rejects = execute(conn, "landing", "rejected_lines").fetchall()
@@ -122,8 +133,8 @@ def _set_aside_lines(conn: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, ob
         sample: dict[str, object] = {"line": int(line), "values": {"text": (csv_line or "")[:200]}, "error": message}
         kind = str(error_type).upper()
         (encoding if "ENCODING" in kind or "UNICODE" in kind else shape).append(sample)
-    if rejects:
-        execute(conn, "landing", "gaps", {"first_line": _FIRST_LINE["csv"]})
+    if rejects or blank:
+        _number_around(conn, "csv", sorted({int(r[0]) for r in rejects} | set(blank)))
     return encoding, shape
 
 
@@ -133,24 +144,22 @@ def _set_aside_records(
     """As _set_aside_lines, for the JSON records json_records set aside (blank lines count for the
     numbering only)."""
     lines = sorted({s.line for s in normalised.set_aside})
-    conn.execute("CREATE OR REPLACE TEMP TABLE landing_rejects (line BIGINT)")
     if not lines:
         return [], []
-    conn.executemany("INSERT INTO landing_rejects VALUES (?)", [(line,) for line in lines])
-    execute(conn, "landing", "gaps", {"first_line": _FIRST_LINE[fmt]})
+    _number_around(conn, fmt, lines)
     encoding = [s.sample() for s in normalised.set_aside if s.kind == "encoding"]
     shape = [s.sample() for s in normalised.set_aside if s.kind == "shape"]
     return encoding, shape
 
 
 def _set_aside(
-    conn: duckdb.DuckDBPyConnection, fmt: BodyFormat, normalised: Normalised | None
+    conn: duckdb.DuckDBPyConnection, fmt: BodyFormat, normalised: Normalised | None, blank: list[int]
 ) -> tuple[list[dict[str, object]], list[dict[str, object]], bool]:
-    """The lines set aside as encoding and shape problems, and whether any line was (so that the
-    kept rows are numbered around them)."""
+    """The lines set aside as encoding and shape problems, and whether any line was set aside or
+    skipped (so that the kept rows are numbered around them)."""
     if fmt == "csv":
-        encoding, shape = _set_aside_lines(conn)
-        return encoding, shape, bool(encoding or shape)
+        encoding, shape = _set_aside_lines(conn, blank)
+        return encoding, shape, bool(encoding or shape or blank)
     if normalised is None:
         return [], [], False
     encoding, shape = _set_aside_records(conn, fmt, normalised)
@@ -246,22 +255,27 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
         return landed
 
     params: dict[str, object] = {"path": str(source)}
-    try:
-        conn.execute("DROP TABLE IF EXISTS landing_rejects")
-        conn.execute("DROP TABLE IF EXISTS landing_reject_scans")
-        if fmt == "csv":
-            execute(conn, "landing", "read_csv", {**params, "columns": dict.fromkeys(names, "VARCHAR")})
-        else:
-            structure = json.dumps(dict.fromkeys(spec.field_names, "VARCHAR"))
-            execute(conn, "landing", "read_ndjson" if normalised else f"read_{fmt}", {**params, "structure": structure})
-    except duckdb.Error as exc:
-        landed.structure += [
-            _result("readable", passed=False, message=_error_text(exc, body)),
-            _result("header", passed=True),
-        ]
-        return landed
+    # A CSV body's empty lines are looked for while DuckDB reads it (they are rare; one scan).
+    with ThreadPoolExecutor(max_workers=1) as scan:
+        blank = scan.submit(empty_lines, body) if fmt == "csv" else None
+        try:
+            conn.execute("DROP TABLE IF EXISTS landing_rejects")
+            conn.execute("DROP TABLE IF EXISTS landing_reject_scans")
+            if fmt == "csv":
+                execute(conn, "landing", "read_csv", {**params, "columns": dict.fromkeys(names, "VARCHAR")})
+            else:
+                structure = json.dumps(dict.fromkeys(spec.field_names, "VARCHAR"))
+                read = "read_ndjson" if normalised else f"read_{fmt}"
+                execute(conn, "landing", read, {**params, "structure": structure})
+        except duckdb.Error as exc:
+            landed.structure += [
+                _result("readable", passed=False, message=_error_text(exc, body)),
+                _result("header", passed=True),
+            ]
+            return landed
+        skipped = blank.result() if blank is not None else []
 
-    encoding_bad, shape_bad, gaps = _set_aside(conn, fmt, normalised)
+    encoding_bad, shape_bad, gaps = _set_aside(conn, fmt, normalised, skipped)
     encoding_count, shape_count = len(encoding_bad), len(shape_bad)
     row = execute(conn, "landing", "landing_row_count").fetchone()
     landed.rows = int(row[0]) if row else 0

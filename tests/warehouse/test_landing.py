@@ -242,3 +242,17 @@ def test_ndjson_rows_keep_their_lines_across_blank_lines(conn: duckdb.DuckDBPyCo
     plain.write_bytes(b"\n".join(good) + b"\n\n\n")
     assert _land(conn, plain, "plain").ok
     assert _lines(conn, "plain") == [(1, "A"), (2, "C"), (3, "E")]
+
+
+def test_csv_rows_keep_their_lines_across_empty_lines(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # DuckDB's CSV reader skips empty lines without a word; the rows after them keep their lines,
+    # beside a row set aside for its shape
+    path = tmp_path / "body.csv"
+    path.write_bytes(HEADER + b"A,a,EA,1,USD,*\n\nC,c,EA,1,USD,*\nD,d,EA\n\n\nG,g,EA,1,USD,*\n\n")
+    landed = _land(conn, path, "blank")
+    assert _samples(landed, "row_shape") == [(5, "Expected Number of Columns: 6 Found: 3")]
+    assert _lines(conn, "blank") == [(2, "A"), (4, "C"), (8, "G")]
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_bytes(HEADER.replace(b"\n", b"\r\n") + b"A,a,EA,1,USD,*\r\n\r\nC,c,EA,1,USD,*\r\n")
+    assert _land(conn, crlf, "crlf").ok
+    assert _lines(conn, "crlf") == [(2, "A"), (4, "C")]
