@@ -22,12 +22,13 @@ from contracts.report import MAX_SAMPLES, RuleResult
 from contracts.rules import STRUCTURE_RULES
 from contracts.schemas import FEEDS, Feed, check_header
 from warehouse._sql import execute, sql
-from warehouse.json_records import (
+from warehouse.body_lines import (
     Normalised,
     NotRecords,
     blank_line_before_a_record,
     empty_lines,
     json_to_ndjson,
+    lf_line_endings,
     ndjson_good_lines,
 )
 
@@ -141,7 +142,7 @@ def _set_aside_lines(
 def _set_aside_records(
     conn: duckdb.DuckDBPyConnection, fmt: BodyFormat, normalised: Normalised
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """As _set_aside_lines, for the JSON records json_records set aside (blank lines count for the
+    """As _set_aside_lines, for the JSON records body_lines set aside (blank lines count for the
     numbering only)."""
     lines = sorted({s.line for s in normalised.set_aside})
     if not lines:
@@ -167,14 +168,29 @@ def _set_aside(
 
 
 def _scratch(body: Path) -> Path:
-    """Where a JSON body's records go one per line: beside the body, hidden, removed after."""
-    return body.with_name(f".{body.name}.records.ndjson")
+    """Where a body rewritten for DuckDB goes (a JSON body's records one per line, a CSV body's
+    lines with one line ending): beside the body, hidden, removed after landing."""
+    return body.with_name(f".{body.name}.landing")
+
+
+def _read_csv(conn: duckdb.DuckDBPyConnection, body: Path, names: list[str]) -> None:
+    """The CSV body into landing_rows; a body with both line endings is read from a copy with one."""
+    params = {"path": str(body), "columns": dict.fromkeys(names, "VARCHAR")}
+    try:
+        execute(conn, "landing", "read_csv", params)
+    except duckdb.InvalidInputException as exc:
+        if "state machine" not in str(exc):
+            raise
+        lf_line_endings(body, _scratch(body))
+        conn.execute("DROP TABLE IF EXISTS landing_rejects")
+        conn.execute("DROP TABLE IF EXISTS landing_reject_scans")
+        execute(conn, "landing", "read_csv", {**params, "path": str(_scratch(body))})
 
 
 def _json_keys(
     conn: duckdb.DuckDBPyConnection, body: Path, fmt: BodyFormat
 ) -> tuple[Path, list[str], Normalised | None]:
-    """The file DuckDB reads the records from, their field names, and what json_records set aside
+    """The file DuckDB reads the records from, their field names, and what body_lines set aside
     (None: DuckDB reads the body as it is)."""
     if fmt == "ndjson" and not blank_line_before_a_record(body):
         try:
@@ -218,7 +234,7 @@ def land_feed(
 
 
 def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Path, fmt: BodyFormat) -> Landed:
-    source = body  # what DuckDB reads: the body, or its records one per line (json_records)
+    source = body  # what DuckDB reads: the body, or its records one per line (body_lines)
     normalised: Normalised | None = None
     try:
         if body.name.lower().endswith(".gz"):
@@ -262,7 +278,7 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
             conn.execute("DROP TABLE IF EXISTS landing_rejects")
             conn.execute("DROP TABLE IF EXISTS landing_reject_scans")
             if fmt == "csv":
-                execute(conn, "landing", "read_csv", {**params, "columns": dict.fromkeys(names, "VARCHAR")})
+                _read_csv(conn, body, names)
             else:
                 structure = json.dumps(dict.fromkeys(spec.field_names, "VARCHAR"))
                 read = "read_ndjson" if normalised else f"read_{fmt}"

@@ -256,3 +256,18 @@ def test_csv_rows_keep_their_lines_across_empty_lines(conn: duckdb.DuckDBPyConne
     crlf.write_bytes(HEADER.replace(b"\n", b"\r\n") + b"A,a,EA,1,USD,*\r\n\r\nC,c,EA,1,USD,*\r\n")
     assert _land(conn, crlf, "crlf").ok
     assert _lines(conn, "crlf") == [(2, "A"), (4, "C")]
+
+
+def test_csv_with_both_line_endings_lands_line_by_line(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    # DuckDB's strict reader fails such a file whole ("state machine reached an invalid state")
+    path = tmp_path / "mixed.csv.gz"
+    text = HEADER + b"A,a,EA,1,USD,*\r\nB,b,EA\r\n\r\nD,d,EA,1,USD,802\n"
+    path.write_bytes(gzip.compress(text))
+    landed = _land(conn, path, "mixed")
+    assert _samples(landed, "row_shape") == [(3, "Expected Number of Columns: 6 Found: 3")]
+    rows = conn.execute(
+        "SELECT source_line, supplier_sku, price_region FROM landed_supplier_catalog"
+        " WHERE submission_id = 'mixed' ORDER BY 1"
+    ).fetchall()
+    assert rows == [(2, "A", "*"), (5, "D", "802")]
+    assert not list(tmp_path.glob(".*"))  # the rewritten copy is gone

@@ -1,4 +1,6 @@
-"""JSON bodies as one record per line, in bounded memory, with bad records named by their line.
+"""Bodies line by line, where DuckDB's readers cannot take them as they are.
+
+JSON bodies become one record per line, in bounded memory, with bad records named by their line.
 
 A ``{"records": [...]}`` body is one JSON document: DuckDB can only read it whole, in a buffer of
 twice its largest object, which a 768 MB memory limit cannot hold for a body of hundreds of MB.
@@ -9,6 +11,11 @@ line by line, the bad lines set aside and named, so that every good line lands w
 number.
 
 Lines are the record's position: the line of an NDJSON body, the 1-based index in ``records``.
+
+CSV: DuckDB's reader skips empty lines without a word (``empty_lines`` finds them, so that rows
+keep their numbers), and fails a whole file whose lines end in both ``\n`` and ``\r\n``
+(``lf_line_endings`` writes a copy with ``\n`` only, same lines; its lenient mode would read
+such a file, but it also drops extra values and mangles stray quotes without a word).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ __all__ = [
     "blank_line_before_a_record",
     "empty_lines",
     "json_to_ndjson",
+    "lf_line_endings",
     "ndjson_good_lines",
 ]
 
@@ -138,6 +146,17 @@ def blank_line_before_a_record(body: Path) -> bool:
                 return True
             tail = text[-4096:]
     return False
+
+
+def lf_line_endings(body: Path, out: Path) -> None:
+    """A copy of a CSV body with every ``\r\n`` as ``\n``: the same lines, one line ending."""
+    with _open(body) as raw, out.open("wb") as sink:
+        held = b""
+        while chunk := raw.read(1 << 22):
+            text = held + chunk
+            held = b"\r" if text.endswith(b"\r") else b""  # its \n may open the next chunk
+            sink.write(text[: len(text) - len(held)].replace(b"\r\n", b"\n"))
+        sink.write(held)
 
 
 def empty_lines(body: Path) -> list[int]:
