@@ -673,8 +673,14 @@ def run_push(data_dir: Path, work: Path, base_rows: int) -> Push:
                     result.error = "the push was rejected"
                     return result
                 time.sleep(0.5)
-            if result.published_s is None and status == "published":
-                result.published_s = result.searchable_s
+            # the snapshot can serve the new prices a moment before the pipeline writes "published"
+            # into the submission's status: keep asking, so the column says when it did
+            while result.searchable_s is not None and result.published_s is None and time.monotonic() < deadline:
+                sub = httpx.get(status_url, headers={"Authorization": f"Bearer {push_key}"}, timeout=30)
+                if sub.status_code == 200 and sub.json().get("status") == "published":
+                    result.published_s = time.monotonic() - started
+                else:
+                    time.sleep(0.2)
             if result.searchable_s is None:
                 result.error = f"not searchable within {args_timeout(base_rows):.0f} s (status {status})"
         return result
