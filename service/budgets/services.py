@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from service.budgets.models import Budget, BudgetLine
 from service.budgets.repositories import LINE_COLUMNS, LIST_COLUMNS
 from service.budgets.schemas import BudgetCreate, BudgetLineIn, BudgetLineOut, BudgetOut, BudgetUpdate
+from service.change_orders.models import ChangeOrder
 from service.errors import Conflict, FieldError
 from service.money import amount_error, canonical_amount
 from service.projects.models import Project
@@ -94,6 +96,8 @@ def update_budget(session: Session, builder_id: uuid.UUID, budget_id: uuid.UUID,
     if "name" in changes:
         fail_on([blank("name", changes["name"])])
         changes["name"] = changes["name"].strip()
+    if changes.get("currency", budget.currency) != budget.currency:
+        _check_no_booked_changes(session, budget, changes["currency"])
     if "line_items" in changes:
         lines = _lines(builder_id, changes.pop("line_items"))
         if not _same(lines, budget.line_items):
@@ -104,6 +108,21 @@ def update_budget(session: Session, builder_id: uuid.UUID, budget_id: uuid.UUID,
     if save_change(session, budget):
         emit(session, CATEGORY, budget, "updated", render_budget(budget))
     return budget
+
+
+def _check_no_booked_changes(session: Session, budget: Budget, currency: str) -> None:
+    """A budget's currency may be corrected until change orders are booked against it: approved
+    ones are money in the old currency (in approved_changes), pending ones would be approved in it."""
+    booked = session.scalar(
+        select(func.count())
+        .select_from(ChangeOrder)
+        .where(ChangeOrder.budget_id == budget.id, ChangeOrder.status.in_(("submitted", "approved")))
+    )
+    if booked:
+        raise Conflict(
+            f"the budget has {booked} submitted or approved change order(s) in {budget.currency}; "
+            f"its currency cannot change to {currency}"
+        )
 
 
 def apply_change(session: Session, budget: Budget, amount: Decimal) -> None:

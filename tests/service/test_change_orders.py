@@ -109,6 +109,27 @@ def test_approval_moves_the_budget_in_the_same_transaction(client: httpx.Client,
     assert client.get(f"{BUDGETS}/{budget['id']}", headers=tenant.auth).json()["version"] == 3
 
 
+def test_a_budgets_currency_is_fixed_once_change_orders_are_booked(client: httpx.Client, tenant: Tenant) -> None:
+    budget = _budget(client, tenant)
+    url = f"{BUDGETS}/{budget['id']}"
+    draft = _order(client, tenant, budget)
+    # only a draft so far: the currency may still be corrected
+    fixed = client.patch(url, json={"currency": "CAD"}, headers=tenant.auth)
+    assert fixed.status_code == 200 and fixed.json()["currency"] == "CAD"
+    # once submitted, a change order is booked against the budget: the currency is fixed
+    assert client.post(f"{ORDERS}/{draft['id']}/submit", headers=tenant.auth).status_code == 200
+    assert client.patch(url, json={"currency": "USD"}, headers=tenant.auth).status_code == 409
+    assert client.post(f"{ORDERS}/{draft['id']}/reject", headers=tenant.auth).status_code == 200
+    booked = _approve(client, tenant, _order(client, tenant, client.get(url, headers=tenant.auth).json()))
+    assert booked["currency"] == "CAD"
+    refused = assert_problem(client.patch(url, json={"currency": "EUR"}, headers=tenant.auth), 409)
+    assert "CAD" in refused["detail"] and "EUR" in refused["detail"]
+    after = client.get(url, headers=tenant.auth).json()
+    assert (after["currency"], after["approved_changes"]) == ("CAD", "12800.00")
+    # the same currency, or another field, is not a change of currency
+    assert client.patch(url, json={"currency": "CAD", "name": "Revised"}, headers=tenant.auth).status_code == 200
+
+
 def test_illegal_transitions_are_409(client: httpx.Client, tenant: Tenant) -> None:
     budget = _budget(client, tenant)
     order = _order(client, tenant, budget)
