@@ -28,6 +28,7 @@ __all__ = [
     "RateLimited",
     "ServiceUnavailable",
     "Unauthenticated",
+    "UnsupportedMediaType",
 ]
 
 
@@ -90,6 +91,12 @@ class InsufficientScope(JoistError):
             extensions={"required_scope": scope},
             headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
         )
+
+
+class UnsupportedMediaType(JoistError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
 
 
 class NotFound(JoistError):

@@ -33,7 +33,7 @@ from typing import Any, BinaryIO, Literal
 import anyio.to_thread
 import msgspec
 
-from service.errors import FieldError, InvalidInput, JoistError, PayloadTooLarge
+from service.errors import FieldError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 __all__ = [
     "JSON_MAX_BYTES",
@@ -61,12 +61,6 @@ _FORMATS: dict[str, Literal["csv", "ndjson", "json"]] = {
 _WRITE_SIZE = 1_048_576
 _INFLATE_STEP = 1_048_576  # decompressed bytes per step of the gzip check: bounded whatever the ratio
 _STALE_INCOMING_SECONDS = 24 * 3600
-
-
-class UnsupportedMediaType(JoistError):
-    status = 415
-    slug = "unsupported-media-type"
-    title = "Unsupported media type"
 
 
 class BadBody(InvalidInput):

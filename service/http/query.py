@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from litestar import Litestar, Request
 from litestar.routes import HTTPRoute
 
-from service.errors import FieldError, InvalidInput
+from service.errors import FieldError, InvalidInput, UnsupportedMediaType
 from service.http.auth import check_scope
 
 __all__ = ["RAW_BODY", "check_request", "index_query_params"]
@@ -21,6 +22,9 @@ _OPT = "joist.query_params"
 # Handler opt of routes that stream a raw body (a document's content): it is never read here.
 RAW_BODY = "joist.raw_body"
 _FORMATS = "joist.strict_query_formats"
+# Handler opt of routes whose body is a JSON document (a msgspec `data` parameter).
+_JSON_BODY = "joist.json_body"
+_JSON_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json", re.IGNORECASE)
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})?")
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 _WHOLE = re.compile(r"-?[0-9]{1,18}")
@@ -37,6 +41,11 @@ def index_query_params(app: Litestar) -> None:
             # expected_query_params already includes those of the handler's dependencies.
             params = kwargs_model.expected_query_params
             handler.opt[_OPT] = {p.field_alias: p.is_sequence for p in params}
+            handler.opt[_JSON_BODY] = (
+                "data" in kwargs_model.expected_reserved_kwargs
+                and kwargs_model.expected_form_data is None
+                and kwargs_model.expected_msgpack_data is None
+            )
             signature = handler.parsed_fn_signature.parameters
             handler.opt[_FORMATS] = {
                 p.field_alias: pattern
@@ -59,6 +68,41 @@ async def _reject_nul(request: Request[Any, Any, Any]) -> None:
             raise InvalidInput.field("body", "NUL characters (\\u0000) are not allowed in text")
 
 
+def _check_json_type(request: Request[Any, Any, Any]) -> None:
+    """A JSON body must say so: ``application/json`` (or ``application/<x>+json``), UTF-8 if a
+    charset is named. Anything else is a 415, not a guess."""
+    if request.method not in _WITH_BODY or not request.route_handler.opt.get(_JSON_BODY):
+        return
+    declared = request.headers.get("content-type")
+    media, _, rest = (declared or "").partition(";")
+    charset = next(
+        (
+            p.split("=", 1)[1].strip().strip('"').lower()
+            for p in rest.split(";")
+            if p.strip().lower().startswith("charset=")
+        ),
+        "utf-8",
+    )
+    if not _JSON_TYPE.fullmatch(media.strip()) or charset not in ("utf-8", "utf8"):
+        shown = f"Content-Type {declared!r}" if declared else "no Content-Type"
+        raise UnsupportedMediaType(f"this endpoint takes a JSON body (Content-Type: application/json); got {shown}")
+
+
+def _check_query_encoding(request: Request[Any, Any, Any]) -> None:
+    """Query values are UTF-8 once percent-decoded; the framework would quietly replace bad bytes."""
+    raw: bytes = request.scope.get("query_string", b"")
+    if b"%" not in raw and raw.isascii():
+        return
+    for part in raw.split(b"&"):
+        name, _, value = part.partition(b"=")
+        try:
+            unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            field = unquote_to_bytes(name).decode("utf-8", errors="replace") or "query"
+            raise InvalidInput.field(field, "not UTF-8 text once percent-decoded") from None
+
+
 def _strict_format(field: Any) -> tuple[re.Pattern[str], str] | None:
     types = [t.annotation for t in field.inner_types] if field.is_optional else [field.annotation]
     if int in types:
@@ -70,6 +114,8 @@ def _strict_format(field: Any) -> tuple[re.Pattern[str], str] | None:
 
 async def check_request(request: Request[Any, Any, Any]) -> None:
     check_scope(request)
+    _check_json_type(request)
+    _check_query_encoding(request)
     await _reject_nul(request)
     allowed: dict[str, bool] | None = request.route_handler.opt.get(_OPT)
     if allowed is None or not request.scope.get("query_string"):

@@ -204,3 +204,24 @@ def test_an_unhandled_error_is_a_500_problem_that_leaks_nothing(make_server: Cal
     assert set(body) <= {"type", "title", "status", "detail", "instance", "request_id"}
     for leak in ("secret-sql", "SELECT", "password", "Traceback", "RuntimeError", 'File "', ".py"):
         assert leak not in resp.text, leak
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "application/json; charset=iso-8859-1", "json"],
+)
+def test_a_json_body_must_be_declared_as_json(client: httpx.Client, tenant: Tenant, content_type: str | None) -> None:
+    headers = {**tenant.auth} | ({"Content-Type": content_type} if content_type else {})
+    resp = client.post("/api/v1/projects", content=b'{"name": "Harbor View"}', headers=headers)
+    body = assert_problem(resp, 415)
+    assert body["type"] == "urn:joist:problem:unsupported-media-type" and "application/json" in body["detail"]
+    assert client.get("/api/v1/projects", headers=tenant.auth).json()["data"] == []
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/merge-patch+json"],
+)
+def test_json_media_types_are_accepted(client: httpx.Client, tenant: Tenant, content_type: str) -> None:
+    headers = {**tenant.auth, "Content-Type": content_type}
+    assert client.post("/api/v1/projects", content=b'{"name": "Harbor View"}', headers=headers).status_code == 201

@@ -105,3 +105,15 @@ def test_a_bad_filter_value_is_refused(client: httpx.Client, tenant: Tenant) -> 
 def test_times_must_be_rfc3339(client: httpx.Client, tenant: Tenant, value: str) -> None:
     resp = client.get(KEYS, params={"created_after": value}, headers=tenant.auth)
     assert _fields(resp) == ["created_after"]
+
+
+@pytest.mark.parametrize(("query", "field"), [("code=%ff", "code"), ("code=a%e9b", "code"), ("%ff=1", "\ufffd")])
+def test_a_query_value_that_is_not_utf8_is_refused(
+    client: httpx.Client, tenant: Tenant, query: str, field: str
+) -> None:
+    resp = client.get(f"/api/v1/projects?{query}", headers=tenant.auth)
+    assert _fields(resp) == [field]
+
+
+def test_utf8_query_values_pass(client: httpx.Client, tenant: Tenant) -> None:
+    assert client.get("/api/v1/projects?code=%C3%A9t%C3%A9+1", headers=tenant.auth).status_code == 200

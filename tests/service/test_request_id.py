@@ -56,7 +56,9 @@ def _method_not_allowed(ctx: Ctx, headers: dict[str, str]) -> httpx.Response:
 
 def _too_large(ctx: Ctx, headers: dict[str, str]) -> httpx.Response:
     with ctx.make_server(max_body_bytes=1024).client() as small:
-        return small.post(KEYS, content=b"x" * 4096, headers={**ctx.tenant.auth, **headers})
+        return small.post(
+            KEYS, content=b"x" * 4096, headers={**ctx.tenant.auth, "Content-Type": "application/json", **headers}
+        )
 
 
 def _rate_limited(ctx: Ctx, headers: dict[str, str]) -> httpx.Response:
