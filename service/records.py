@@ -163,12 +163,18 @@ class Transition:
     target: str
 
 
+def _a(word: str) -> str:
+    """The article before ``word`` (our nouns and states: "an invoice", "an approved", "a draft")."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def transition(row: Stateful, noun: str, action: str, rules: Mapping[str, Transition]) -> None:
     """Move ``row`` along ``rules[action]``, or 409 naming its state and the states allowed."""
     rule = rules[action]
     if row.status not in rule.sources:
+        allowed = " or ".join(rule.sources)
         raise illegal(
-            row, f"cannot {action} a {noun} that is {row.status}; only a {' or '.join(rule.sources)} {noun} can be"
+            row, f"cannot {action} {_a(noun)} {noun} that is {row.status}; only {_a(allowed)} {allowed} {noun} can be"
         )
     row.status = rule.target
 

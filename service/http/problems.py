@@ -21,6 +21,7 @@ from litestar.types import ExceptionHandlersMap
 from litestar.utils.scope.state import ScopeState
 
 from service.errors import FieldError, JoistError
+from service.http.query import QUERY_ALIASES
 from service.http.request_id import request_id
 
 __all__ = ["PROBLEM_JSON", "exception_handlers", "problem", "schema_router_problems"]
@@ -111,6 +112,9 @@ def _validation_error(request: Request[Any, Any, Any], exc: ValidationException)
             if not key and " - at `" in message:
                 message, _, where = message.partition(" - at `")
                 key = where.rstrip("`")
+            if item.get("source") == "query":
+                key = request.route_handler.opt.get(QUERY_ALIASES, {}).get(key, key)
+                message = message.replace(f"{item.get('key')}:", f"{key}:")
             errors.append(_body_error(_field_name(key, item.get("source")), message))
     detail = "; ".join(f"{e.field}: {e.detail}" for e in errors) or _clean_detail(exc.detail)
     return problem(

@@ -16,12 +16,15 @@ from litestar.routes import HTTPRoute
 from service.errors import FieldError, InvalidInput, UnsupportedMediaType
 from service.http.auth import check_scope
 
-__all__ = ["RAW_BODY", "check_request", "index_query_params"]
+__all__ = ["QUERY_ALIASES", "RAW_BODY", "check_request", "index_query_params"]
 
 _OPT = "joist.query_params"
 # Handler opt of routes that stream a raw body (a document's content): it is never read here.
 RAW_BODY = "joist.raw_body"
 _FORMATS = "joist.strict_query_formats"
+# Handler opt: a query parameter's name in the handler's signature → its name in the URL (the
+# framework reports a bad value under the former; the caller knows only the latter).
+QUERY_ALIASES = "joist.query_aliases"
 # Handler opt of routes whose body is a JSON document (a msgspec `data` parameter).
 _JSON_BODY = "joist.json_body"
 _JSON_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json", re.IGNORECASE)
@@ -41,6 +44,7 @@ def index_query_params(app: Litestar) -> None:
             # expected_query_params already includes those of the handler's dependencies.
             params = kwargs_model.expected_query_params
             handler.opt[_OPT] = {p.field_alias: p.is_sequence for p in params}
+            handler.opt[QUERY_ALIASES] = {p.field_name: p.field_alias for p in params if p.field_name != p.field_alias}
             handler.opt[_JSON_BODY] = (
                 "data" in kwargs_model.expected_reserved_kwargs
                 and kwargs_model.expected_form_data is None

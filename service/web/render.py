@@ -34,7 +34,7 @@ def page(template: str, *, status: int = 200, redirect_to: str | None = None, **
     return Response(
         html,
         status_code=status,
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",  # Litestar adds "; charset=utf-8" to text types
         headers={
             "Content-Security-Policy": csp,
             "X-Frame-Options": "DENY",

@@ -189,3 +189,14 @@ def test_an_app_hears_only_of_its_own_webhooks_being_disabled(
     break_(app_broken["id"])
     assert heard(as_builder, builder_watch["id"]) == ["webhook.disabled", "webhook.disabled"]
     assert heard(as_app, app_watch["id"]) == ["webhook.disabled"]
+
+
+def test_a_bad_filter_value_names_the_parameter_as_sent(
+    client: httpx.Client, make_tenant: Callable[..., Tenant], receiver: Receiver
+) -> None:
+    tenant = make_tenant()
+    made = hook(client, tenant.auth, receiver.url("/x"), "project.*").json()
+    resp = client.get(f"{HOOKS}/{made['id']}/deliveries", params={"state": "zzz"}, headers=tenant.auth)
+    problem = assert_problem(resp, 400)
+    assert [e["field"] for e in problem["errors"]] == ["state"]
+    assert "delivery_state" not in problem["detail"]

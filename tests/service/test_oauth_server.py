@@ -609,3 +609,7 @@ def test_owners_and_admins_revoke_from_the_web_page_members_cannot(
         done = browser.post(action.group(1), data={"csrf_token": csrf_of(page.text)})
         assert done.status_code == 303
     assert_problem(client.get("/api/v1/projects", headers=bearer(issued["access_token"])), 401)
+
+
+def test_pages_declare_their_charset_once(client: httpx.Client) -> None:
+    assert client.get("/login").headers["content-type"] == "text/html; charset=utf-8"
