@@ -93,7 +93,8 @@ def test_the_life_of_an_invoice(client: httpx.Client, tenant: Tenant) -> None:
     invoice = _invoice(client, tenant)
     url = f"{INVOICES}/{invoice['id']}"
     assert_illegal(client.post(f"{url}/approve", headers=tenant.auth), "draft")
-    assert_illegal(client.post(f"{url}/pay", headers=tenant.auth), "draft")
+    refused = assert_illegal(client.post(f"{url}/pay", headers=tenant.auth), "draft")
+    assert refused["detail"] == "cannot pay an invoice that is draft; only an approved invoice can be"
     submitted = client.post(f"{url}/submit", headers=tenant.auth)
     assert submitted.status_code == 200, submitted.text
     assert (submitted.json()["status"], submitted.json()["version"]) == ("submitted", 2)
