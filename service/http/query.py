@@ -27,6 +27,11 @@ _FORMATS = "joist.strict_query_formats"
 QUERY_ALIASES = "joist.query_aliases"
 # Handler opt of routes whose body is a JSON document (a msgspec `data` parameter).
 _JSON_BODY = "joist.json_body"
+# Handler opt of API routes that take no body at all (actions such as .../submit).
+_NO_BODY = "joist.no_body"
+# The OAuth protocol endpoints take forms, read by hand (service.web.forms).
+_FORM_PREFIX = "/api/v1/oauth/"
+_EMPTY_BODIES = (b"", b"{}")
 _JSON_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json", re.IGNORECASE)
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})?")
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
@@ -45,10 +50,15 @@ def index_query_params(app: Litestar) -> None:
             params = kwargs_model.expected_query_params
             handler.opt[_OPT] = {p.field_alias: p.is_sequence for p in params}
             handler.opt[QUERY_ALIASES] = {p.field_name: p.field_alias for p in params if p.field_name != p.field_alias}
+            takes_data = "data" in kwargs_model.expected_reserved_kwargs
             handler.opt[_JSON_BODY] = (
-                "data" in kwargs_model.expected_reserved_kwargs
-                and kwargs_model.expected_form_data is None
-                and kwargs_model.expected_msgpack_data is None
+                takes_data and kwargs_model.expected_form_data is None and kwargs_model.expected_msgpack_data is None
+            )
+            handler.opt[_NO_BODY] = (
+                route.path.startswith("/api/v1/")
+                and not route.path.startswith(_FORM_PREFIX)
+                and not takes_data
+                and not handler.opt.get(RAW_BODY)
             )
             signature = handler.parsed_fn_signature.parameters
             handler.opt[_FORMATS] = {
@@ -92,6 +102,17 @@ def _check_json_type(request: Request[Any, Any, Any]) -> None:
         raise UnsupportedMediaType(f"this endpoint takes a JSON body (Content-Type: application/json); got {shown}")
 
 
+async def _check_no_body(request: Request[Any, Any, Any]) -> None:
+    """An action that takes no body says so rather than ignore one (``{}`` is let through: some
+    clients always send an object)."""
+    if request.method not in _WITH_BODY | {"DELETE"} or not request.route_handler.opt.get(_NO_BODY):
+        return
+    if request.headers.get("content-length", "0") == "0" and "transfer-encoding" not in request.headers:
+        return
+    if (await request.body()).strip() not in _EMPTY_BODIES:
+        raise InvalidInput.field("body", "this endpoint takes no body")
+
+
 def _check_query_encoding(request: Request[Any, Any, Any]) -> None:
     """Query values are UTF-8 once percent-decoded; the framework would quietly replace bad bytes."""
     raw: bytes = request.scope.get("query_string", b"")
@@ -119,6 +140,7 @@ def _strict_format(field: Any) -> tuple[re.Pattern[str], str] | None:
 async def check_request(request: Request[Any, Any, Any]) -> None:
     check_scope(request)
     _check_json_type(request)
+    await _check_no_body(request)
     _check_query_encoding(request)
     await _reject_nul(request)
     allowed: dict[str, bool] | None = request.route_handler.opt.get(_OPT)

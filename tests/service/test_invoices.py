@@ -94,6 +94,9 @@ def test_the_life_of_an_invoice(client: httpx.Client, tenant: Tenant) -> None:
     url = f"{INVOICES}/{invoice['id']}"
     assert_illegal(client.post(f"{url}/approve", headers=tenant.auth), "draft")
     refused = assert_illegal(client.post(f"{url}/pay", headers=tenant.auth), "draft")
+    # an action takes no body: one is refused, not ignored
+    with_body = client.post(f"{url}/submit", json={"note": "please"}, headers=tenant.auth)
+    assert [e["field"] for e in assert_problem(with_body, 400)["errors"]] == ["body"]
     assert refused["detail"] == "cannot pay an invoice that is draft; only an approved invoice can be"
     submitted = client.post(f"{url}/submit", headers=tenant.auth)
     assert submitted.status_code == 200, submitted.text

@@ -225,3 +225,17 @@ def test_a_json_body_must_be_declared_as_json(client: httpx.Client, tenant: Tena
 def test_json_media_types_are_accepted(client: httpx.Client, tenant: Tenant, content_type: str) -> None:
     headers = {**tenant.auth, "Content-Type": content_type}
     assert client.post("/api/v1/projects", content=b'{"name": "Harbor View"}', headers=headers).status_code == 201
+
+
+def test_an_action_that_takes_no_body_refuses_one(client: httpx.Client, tenant: Tenant) -> None:
+    key = client.post("/api/v1/api-keys", json={"name": "spare", "scopes": ["read:projects"]}, headers=tenant.auth)
+    assert key.status_code == 201, key.text
+    url = f"/api/v1/api-keys/{key.json()['id']}"
+    resp = client.request(
+        "DELETE", url, content=b'{"x": 1}', headers={**tenant.auth, "Content-Type": "application/json"}
+    )
+    assert [e["field"] for e in assert_validation_problem(resp)] == ["body"]
+    assert client.get(url, headers=tenant.auth).json()["is_active"] is True
+    # an empty object is no body to speak of
+    gone = client.request("DELETE", url, content=b"{}", headers={**tenant.auth, "Content-Type": "application/json"})
+    assert gone.status_code == 204, gone.text
