@@ -7,6 +7,7 @@ problem+json in one place, so services never raise framework exceptions.
     ├── InsufficientScope     403
     ├── NotFound              404
     ├── Conflict              409
+    ├── PreconditionFailed    412  (with ``current_etag``)
     ├── PayloadTooLarge       413
     ├── RateLimited           429
     └── ServiceUnavailable    503
@@ -25,6 +26,7 @@ __all__ = [
     "JoistError",
     "NotFound",
     "PayloadTooLarge",
+    "PreconditionFailed",
     "RateLimited",
     "ServiceUnavailable",
     "Unauthenticated",
@@ -109,6 +111,12 @@ class Conflict(JoistError):
     status = 409
     slug = "conflict"
     title = "Conflict"
+
+
+class PreconditionFailed(JoistError):
+    status = 412
+    slug = "precondition-failed"
+    title = "Precondition failed"
 
 
 class PayloadTooLarge(JoistError):

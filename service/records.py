@@ -13,10 +13,11 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import msgspec
-from litestar import Response
+from litestar import Request, Response
+from litestar.datastructures import State
 from msgspec import UNSET
 from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -24,9 +25,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import ORMOption
 
 from service.db.base import Base
-from service.db.database import Database
+from service.db.database import Database, database
 from service.errors import Conflict, FieldError, InvalidInput, NotFound
 from service.events.services import record
+from service.http.auth import principal_of
+from service.http.conditional import Precondition, V, if_match, tagged
 from service.http.pagination import ListQuery, Page, PageParams, paginate
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "as_row",
     "blank",
     "changes_of",
+    "checked",
     "created",
     "emit",
     "fail_on",
@@ -47,6 +51,7 @@ __all__ = [
     "remove",
     "save_change",
     "transition",
+    "write_checked",
 ]
 
 M = TypeVar("M", bound=Base)
@@ -119,6 +124,46 @@ def referenced(
 
 
 # -- changing ------------------------------------------------------------------------------
+
+
+def checked(
+    precondition: Precondition | None,
+    model: type[M],
+    builder_id: uuid.UUID,
+    ident: uuid.UUID,
+    noun: str,
+    work: Callable[[Session], T],
+) -> Callable[[Session], T]:
+    """``work`` (a write of the record ``ident``) behind the request's ``If-Match``.
+
+    The version is compared in the write's own session, on the row ``work`` then loads again
+    (the session's identity map hands back this same object) and changes: its UPDATE or DELETE
+    carries ``version = <the version compared>``, so a change committed in between is a 409.
+    """
+    if precondition is None:
+        return work
+
+    def run(session: Session) -> T:
+        row = cast(Versioned, owned(session, model, builder_id, ident, noun))
+        precondition.check(row.version)
+        return work(session)
+
+    return run
+
+
+async def write_checked(
+    request: Request[Any, Any, Any],
+    state: State,
+    model: type[M],
+    ident: uuid.UUID,
+    noun: str,
+    work: Callable[[Session, uuid.UUID], T],
+) -> T:
+    """``work(session, builder_id)``, a write of the caller's record ``ident``, in one transaction
+    behind the request's ``If-Match`` (``checked``)."""
+    builder_id = principal_of(request).builder_id
+    guarded = checked(if_match(request), model, builder_id, ident, noun, lambda session: work(session, builder_id))
+    return await database(state).write(guarded)
 
 
 def save_change(session: Session, row: Versioned) -> bool:
@@ -290,6 +335,6 @@ async def fetch_with_children(
     return render(row, grouped[row[0]])
 
 
-def created(data: T, path: str, ident: uuid.UUID) -> Response[T]:
-    """201 with ``Location`` (API_CONVENTIONS.md: creates answer so)."""
-    return Response(data, status_code=201, headers={"Location": f"/api/v1/{path}/{ident}"})
+def created(data: V, path: str, ident: uuid.UUID) -> Response[V]:
+    """201 with ``Location`` (API_CONVENTIONS.md: creates answer so) and the new record's ``ETag``."""
+    return tagged(data, 201, {"Location": f"/api/v1/{path}/{ident}"})

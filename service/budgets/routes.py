@@ -8,14 +8,16 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.budgets import services
+from service.budgets.models import Budget
 from service.budgets.repositories import BUDGET_LINES, BUDGET_LIST, ONE_BUDGET
 from service.budgets.schemas import BudgetCreate, BudgetOut, BudgetPage, BudgetUpdate
 from service.db.database import database
 from service.fields import Currency
 from service.http.auth import needs, principal_of
+from service.http.conditional import conditional, read_response, tagged
 from service.http.filters import CreatedAfter, CreatedBefore, ProjectFilter, UpdatedAfter, time_filters
 from service.http.pagination import Cursor, Limit, PageParams
-from service.records import created, fetch_with_children, page_with_children
+from service.records import created, fetch_with_children, page_with_children, write_checked
 
 __all__ = ["BudgetController"]
 
@@ -53,6 +55,7 @@ class BudgetController(Controller):
     @post(
         "/",
         **needs("write:budgets"),
+        **conditional("create"),
         operation_id="createBudget",
         status_code=201,
         summary="Create a budget",
@@ -67,18 +70,26 @@ class BudgetController(Controller):
         )
         return created(out, "budgets", out.id)
 
-    @get("/{budget_id:uuid}", **needs("read:budgets"), operation_id="getBudget", summary="Get a budget")
+    @get(
+        "/{budget_id:uuid}",
+        **needs("read:budgets"),
+        **conditional("read"),
+        operation_id="getBudget",
+        summary="Get a budget",
+    )
     async def get_budget(
         self, request: Request[Any, Any, Any], state: State, budget_id: FromPath[uuid.UUID]
-    ) -> BudgetOut:
+    ) -> Response[BudgetOut]:
         params = {"builder_id": principal_of(request).builder_id, "id": budget_id}
-        return await fetch_with_children(
+        out = await fetch_with_children(
             database(state), ONE_BUDGET, BUDGET_LINES, params, services.render, f"no budget {budget_id}"
         )
+        return read_response(request, out)
 
     @patch(
         "/{budget_id:uuid}",
         **needs("write:budgets"),
+        **conditional("write"),
         operation_id="updateBudget",
         summary="Change a budget",
         description="Send only the fields to change; `line_items` replaces all the lines.",
@@ -89,15 +100,23 @@ class BudgetController(Controller):
         state: State,
         budget_id: FromPath[uuid.UUID],
         data: JSONBody[BudgetUpdate],
-    ) -> BudgetOut:
-        builder_id = principal_of(request).builder_id
-        return await database(state).write(
-            lambda session: services.render_budget(services.update_budget(session, builder_id, budget_id, data))
+    ) -> Response[BudgetOut]:
+        out = await write_checked(
+            request,
+            state,
+            Budget,
+            budget_id,
+            "budget",
+            lambda session, builder_id: services.render_budget(
+                services.update_budget(session, builder_id, budget_id, data)
+            ),
         )
+        return tagged(out)
 
     @delete(
         "/{budget_id:uuid}",
         **needs("write:budgets"),
+        **conditional("write"),
         operation_id="deleteBudget",
         summary="Delete a budget",
         description="A budget that change orders refer to cannot be deleted (409).",
@@ -105,5 +124,11 @@ class BudgetController(Controller):
     async def delete_budget(
         self, request: Request[Any, Any, Any], state: State, budget_id: FromPath[uuid.UUID]
     ) -> None:
-        builder_id = principal_of(request).builder_id
-        await database(state).write(lambda session: services.delete_budget(session, builder_id, budget_id))
+        await write_checked(
+            request,
+            state,
+            Budget,
+            budget_id,
+            "budget",
+            lambda session, builder_id: services.delete_budget(session, builder_id, budget_id),
+        )

@@ -8,25 +8,34 @@ from litestar.datastructures import State
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.change_orders import services
+from service.change_orders.models import ChangeOrder
 from service.change_orders.repositories import CHANGE_ORDER_LIST, ONE_CHANGE_ORDER
 from service.change_orders.schemas import ChangeOrderCreate, ChangeOrderOut, ChangeOrderPage, ChangeOrderUpdate, Status
 from service.db.database import database
 from service.errors import NotFound
 from service.http.auth import needs, principal_of
+from service.http.conditional import conditional, read_response, tagged
 from service.http.filters import CreatedAfter, CreatedBefore, ProjectFilter, UpdatedAfter, time_filters
 from service.http.pagination import Cursor, Limit, PageParams, paginate
-from service.records import created
+from service.records import created, write_checked
 
 __all__ = ["ChangeOrderController"]
 
 OrderId = FromPath[uuid.UUID]
 
 
-async def _act(request: Request[Any, Any, Any], state: State, order_id: uuid.UUID, action: str) -> ChangeOrderOut:
-    builder_id = principal_of(request).builder_id
-    return await database(state).write(
-        lambda session: services.render_change_order(services.act(session, builder_id, order_id, action))
+async def _act(
+    request: Request[Any, Any, Any], state: State, order_id: uuid.UUID, action: str
+) -> Response[ChangeOrderOut]:
+    out = await write_checked(
+        request,
+        state,
+        ChangeOrder,
+        order_id,
+        "change order",
+        lambda session, builder_id: services.render_change_order(services.act(session, builder_id, order_id, action)),
     )
+    return tagged(out)
 
 
 class ChangeOrderController(Controller):
@@ -65,6 +74,7 @@ class ChangeOrderController(Controller):
     @post(
         "/",
         **needs("write:change_orders"),
+        **conditional("create"),
         operation_id="createChangeOrder",
         status_code=201,
         summary="Draft a change order",
@@ -80,72 +90,100 @@ class ChangeOrderController(Controller):
         )
         return created(out, "change-orders", out.id)
 
-    @get("/{order_id:uuid}", **needs("read:change_orders"), operation_id="getChangeOrder", summary="Get a change order")
+    @get(
+        "/{order_id:uuid}",
+        **needs("read:change_orders"),
+        **conditional("read"),
+        operation_id="getChangeOrder",
+        summary="Get a change order",
+    )
     async def get_change_order(
         self, request: Request[Any, Any, Any], state: State, order_id: OrderId
-    ) -> ChangeOrderOut:
+    ) -> Response[ChangeOrderOut]:
         params = {"builder_id": principal_of(request).builder_id, "id": order_id}
         row = await database(state).fetch_one(ONE_CHANGE_ORDER, params)
         if row is None:
             raise NotFound(f"no change order {order_id}")
-        return services.render(row)
+        return read_response(request, services.render(row))
 
     @patch(
         "/{order_id:uuid}",
         **needs("write:change_orders"),
+        **conditional("write"),
         operation_id="updateChangeOrder",
         summary="Change a draft change order",
         description="Send only the fields to change; null clears an optional field. Once submitted: 409.",
     )
     async def update_change_order(
         self, request: Request[Any, Any, Any], state: State, order_id: OrderId, data: JSONBody[ChangeOrderUpdate]
-    ) -> ChangeOrderOut:
-        builder_id = principal_of(request).builder_id
-        return await database(state).write(
-            lambda session: services.render_change_order(
+    ) -> Response[ChangeOrderOut]:
+        out = await write_checked(
+            request,
+            state,
+            ChangeOrder,
+            order_id,
+            "change order",
+            lambda session, builder_id: services.render_change_order(
                 services.update_change_order(session, builder_id, order_id, data)
-            )
+            ),
         )
+        return tagged(out)
 
     @delete(
         "/{order_id:uuid}",
         **needs("write:change_orders"),
+        **conditional("write"),
         operation_id="deleteChangeOrder",
         summary="Delete a change order",
         description="An approved change order cannot be deleted (409).",
     )
     async def delete_change_order(self, request: Request[Any, Any, Any], state: State, order_id: OrderId) -> None:
-        builder_id = principal_of(request).builder_id
-        await database(state).write(lambda session: services.delete_change_order(session, builder_id, order_id))
+        await write_checked(
+            request,
+            state,
+            ChangeOrder,
+            order_id,
+            "change order",
+            lambda session, builder_id: services.delete_change_order(session, builder_id, order_id),
+        )
 
     @post(
         "/{order_id:uuid}/submit",
         **needs("write:change_orders"),
+        **conditional("write"),
         operation_id="submitChangeOrder",
         status_code=200,
         summary="Submit a draft change order for approval",
     )
-    async def submit(self, request: Request[Any, Any, Any], state: State, order_id: OrderId) -> ChangeOrderOut:
+    async def submit(
+        self, request: Request[Any, Any, Any], state: State, order_id: OrderId
+    ) -> Response[ChangeOrderOut]:
         return await _act(request, state, order_id, "submit")
 
     @post(
         "/{order_id:uuid}/approve",
         **needs("write:change_orders"),
+        **conditional("write"),
         operation_id="approveChangeOrder",
         status_code=200,
         summary="Approve a submitted change order",
         description="Adds the amount to the budget's approved_changes in the same transaction "
         "(events change_order.approved and budget.updated).",
     )
-    async def approve(self, request: Request[Any, Any, Any], state: State, order_id: OrderId) -> ChangeOrderOut:
+    async def approve(
+        self, request: Request[Any, Any, Any], state: State, order_id: OrderId
+    ) -> Response[ChangeOrderOut]:
         return await _act(request, state, order_id, "approve")
 
     @post(
         "/{order_id:uuid}/reject",
         **needs("write:change_orders"),
+        **conditional("write"),
         operation_id="rejectChangeOrder",
         status_code=200,
         summary="Reject a submitted change order",
     )
-    async def reject(self, request: Request[Any, Any, Any], state: State, order_id: OrderId) -> ChangeOrderOut:
+    async def reject(
+        self, request: Request[Any, Any, Any], state: State, order_id: OrderId
+    ) -> Response[ChangeOrderOut]:
         return await _act(request, state, order_id, "reject")

@@ -17,14 +17,16 @@ from litestar.response import Stream
 
 from service.db.database import database
 from service.documents import services, storage
+from service.documents.models import Document
 from service.documents.repositories import DOCUMENT_LIST, ONE_DOCUMENT
 from service.documents.schemas import DocumentCreate, DocumentOut, DocumentPage, DocumentUpdate, Kind
 from service.errors import NotFound, PayloadTooLarge
 from service.http.auth import needs, principal_of
+from service.http.conditional import conditional, if_match, read_response, tagged
 from service.http.filters import CreatedAfter, CreatedBefore, ProjectFilter, UpdatedAfter, time_filters
 from service.http.pagination import Cursor, Limit, PageParams, paginate
 from service.http.query import RAW_BODY
-from service.records import created
+from service.records import checked, created, write_checked
 from service.settings import Settings
 
 __all__ = ["DocumentController"]
@@ -112,6 +114,7 @@ class DocumentController(Controller):
     @post(
         "/",
         **needs("write:documents"),
+        **conditional("create"),
         operation_id="createDocument",
         status_code=201,
         summary="Create a document (metadata)",
@@ -126,35 +129,59 @@ class DocumentController(Controller):
         )
         return created(out, "documents", out.id)
 
-    @get("/{document_id:uuid}", **needs("read:documents"), operation_id="getDocument", summary="Get a document")
-    async def get_document(self, request: Request[Any, Any, Any], state: State, document_id: DocumentId) -> DocumentOut:
-        return await _one(request, state, document_id)
+    @get(
+        "/{document_id:uuid}",
+        **needs("read:documents"),
+        **conditional("read"),
+        operation_id="getDocument",
+        summary="Get a document",
+    )
+    async def get_document(
+        self, request: Request[Any, Any, Any], state: State, document_id: DocumentId
+    ) -> Response[DocumentOut]:
+        return read_response(request, await _one(request, state, document_id))
 
     @patch(
         "/{document_id:uuid}",
         **needs("write:documents"),
+        **conditional("write"),
         operation_id="updateDocument",
         summary="Change a document's metadata",
         description="Send only the fields to change; null clears the project.",
     )
     async def update_document(
         self, request: Request[Any, Any, Any], state: State, document_id: DocumentId, data: JSONBody[DocumentUpdate]
-    ) -> DocumentOut:
-        builder_id = principal_of(request).builder_id
-        return await database(state).write(
-            lambda session: services.render_document(services.update_document(session, builder_id, document_id, data))
+    ) -> Response[DocumentOut]:
+        out = await write_checked(
+            request,
+            state,
+            Document,
+            document_id,
+            "document",
+            lambda session, builder_id: services.render_document(
+                services.update_document(session, builder_id, document_id, data)
+            ),
         )
+        return tagged(out)
 
     @delete(
         "/{document_id:uuid}",
         **needs("write:documents"),
+        **conditional("write"),
         operation_id="deleteDocument",
         summary="Delete a document and its content",
     )
     async def delete_document(self, request: Request[Any, Any, Any], state: State, document_id: DocumentId) -> None:
-        builder_id = principal_of(request).builder_id
-        await database(state).write(lambda session: services.delete_document(session, builder_id, document_id))
+        await write_checked(
+            request,
+            state,
+            Document,
+            document_id,
+            "document",
+            lambda session, builder_id: services.delete_document(session, builder_id, document_id),
+        )
         settings: Settings = state.settings
+        builder_id = principal_of(request).builder_id
         try:  # after the commit: a crash here leaves a file no record names, never a record without its file
             storage.path_of(settings.data_dir, builder_id, document_id).unlink(missing_ok=True)
         except OSError:
@@ -163,6 +190,7 @@ class DocumentController(Controller):
     @put(
         "/{document_id:uuid}/content",
         **_upload_route(),
+        **conditional("write"),
         request_max_body_size=None,  # streamed to disk and capped by max_document_bytes instead
         operation_class=_UploadOperation,
         operation_id="uploadDocumentContent",
@@ -172,10 +200,13 @@ class DocumentController(Controller):
     )
     async def upload_content(
         self, request: Request[Any, Any, Any], state: State, document_id: DocumentId
-    ) -> DocumentOut:
+    ) -> Response[DocumentOut]:
         settings: Settings = state.settings
         builder_id = principal_of(request).builder_id
-        await _one(request, state, document_id)  # 404 before reading a byte
+        precondition = if_match(request)
+        current = await _one(request, state, document_id)  # 404 (and 412) before reading a byte
+        if precondition is not None:
+            precondition.check(current.version)
         limit = settings.max_document_bytes
         if (request.content_length or 0) > limit:
             raise PayloadTooLarge(f"the document is larger than the {limit}-byte limit")
@@ -183,15 +214,22 @@ class DocumentController(Controller):
         upload = await storage.receive(request.stream(), destination, limit)
         try:
             out = await database(state).write(
-                lambda session: services.render_document(
-                    services.attach_content(session, builder_id, document_id, upload)
+                checked(  # again in the write: a change may have come while the body streamed in
+                    precondition,
+                    Document,
+                    builder_id,
+                    document_id,
+                    "document",
+                    lambda session: services.render_document(
+                        services.attach_content(session, builder_id, document_id, upload)
+                    ),
                 )
             )
         except BaseException:
             upload.undo()
             raise
         upload.keep()
-        return out
+        return tagged(out)
 
     @get(
         "/{document_id:uuid}/content",

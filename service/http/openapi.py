@@ -1,5 +1,6 @@
 """The OpenAPI document, completed with what the shared conventions add to every operation:
-problem+json error responses, the rate-limit headers, and ``Idempotency-Key`` on ``POST``.
+problem+json error responses, the rate-limit headers, ``Idempotency-Key`` on ``POST``, and the
+validators of the single-record operations (``ETag``, ``If-Match`` / 412, ``If-None-Match`` / 304).
 
 Litestar generates the operations from the handlers; the conventions are implemented once in
 middleware, so they are documented once here. The finished document is built on first request
@@ -9,10 +10,13 @@ and then served from memory.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 from litestar import Litestar, Request, Response, get
+
+from service.http.conditional import Kind, conditional_operations
 
 __all__ = ["PROBLEM_SCHEMA", "complete_document", "openapi_json"]
 
@@ -39,6 +43,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             },
         },
         "required_scope": {"type": "string", "description": "For insufficient-scope problems."},
+        "current_etag": {"type": "string", "description": "For precondition-failed problems: the record's ETag."},
     },
 }
 
@@ -74,7 +79,57 @@ _IDEMPOTENCY_KEY: dict[str, Any] = {
 }
 
 
-def complete_document(document: dict[str, Any]) -> dict[str, Any]:
+_ETAG: dict[str, Any] = {
+    "ETag": {
+        "description": 'The record\'s version as a strong entity tag (`"7"`), for `If-Match` and `If-None-Match`.',
+        "schema": {"type": "string"},
+    }
+}
+
+_IF_MATCH: dict[str, Any] = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": (
+        'Make the change only if the record is still at this version: `*` or a list of ETags (`"7"`). '
+        "Otherwise 412 `precondition-failed`, with the current ETag in `current_etag`."
+    ),
+    "schema": {"type": "string"},
+}
+
+_IF_NONE_MATCH: dict[str, Any] = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "ETags the client holds: when one is the record's current version, 304 with no body.",
+    "schema": {"type": "string"},
+}
+
+
+def _conditional(operation: dict[str, Any], kind: Kind, problem: dict[str, Any]) -> None:
+    """The headers and answers of a conditional operation (``service.http.conditional``)."""
+    responses = operation.setdefault("responses", {})
+    for status, response in responses.items():
+        if status.startswith("2") and status != "204":
+            response.setdefault("headers", {}).update(_ETAG)
+    if kind == "read":
+        operation.setdefault("parameters", []).append(_IF_NONE_MATCH)
+        responses["304"] = {
+            "description": "Not modified: `If-None-Match` names the current version.",
+            "headers": dict(_ETAG),
+        }
+    elif kind == "write":
+        operation.setdefault("parameters", []).append(_IF_MATCH)
+        responses["412"] = {
+            "description": "`If-Match` names no current version of the record; `current_etag` is its ETag.",
+            "content": problem,
+        }
+
+
+def complete_document(document: dict[str, Any], conditional: Mapping[str, Kind] | None = None) -> dict[str, Any]:
+    """The generated ``document`` completed with the conventions; ``conditional`` maps the
+    ``operationId`` of each conditional operation to its kind."""
+    conditional = conditional or {}
     doc = copy.deepcopy(document)
     doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -94,6 +149,8 @@ def complete_document(document: dict[str, Any]) -> dict[str, Any]:
                     response.setdefault("headers", {}).update(_RATE_HEADERS)
             if method == "post":
                 operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
+            if (kind := conditional.get(operation.get("operationId", ""))) is not None:
+                _conditional(operation, kind, problem)
     return doc
 
 
@@ -105,6 +162,6 @@ async def openapi_json(request: Request[Any, Any, Any]) -> Response[bytes]:
     app: Litestar = request.app
     body: bytes | None = app.state.get(_CACHE_KEY)
     if body is None:
-        body = msgspec.json.encode(complete_document(app.openapi_schema.to_schema()))
+        body = msgspec.json.encode(complete_document(app.openapi_schema.to_schema(), conditional_operations(app)))
         app.state[_CACHE_KEY] = body
     return Response(body, media_type="application/vnd.oai.openapi+json")

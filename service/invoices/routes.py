@@ -9,23 +9,32 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.db.database import database
 from service.http.auth import needs, principal_of
+from service.http.conditional import conditional, read_response, tagged
 from service.http.filters import CreatedAfter, CreatedBefore, ProjectFilter, UpdatedAfter, time_filters
 from service.http.pagination import Cursor, Limit, PageParams
 from service.invoices import services
+from service.invoices.models import Invoice
 from service.invoices.repositories import INVOICE_LINES, INVOICE_LIST, ONE_INVOICE
 from service.invoices.schemas import InvoiceCreate, InvoiceOut, InvoicePage, InvoiceUpdate, Status
-from service.records import created, fetch_with_children, page_with_children
+from service.records import created, fetch_with_children, page_with_children, write_checked
 
 __all__ = ["InvoiceController"]
 
 InvoiceId = FromPath[uuid.UUID]
 
 
-async def _act(request: Request[Any, Any, Any], state: State, invoice_id: uuid.UUID, action: str) -> InvoiceOut:
-    builder_id = principal_of(request).builder_id
-    return await database(state).write(
-        lambda session: services.render_invoice(services.act(session, builder_id, invoice_id, action))
+async def _act(
+    request: Request[Any, Any, Any], state: State, invoice_id: uuid.UUID, action: str
+) -> Response[InvoiceOut]:
+    out = await write_checked(
+        request,
+        state,
+        Invoice,
+        invoice_id,
+        "invoice",
+        lambda session, builder_id: services.render_invoice(services.act(session, builder_id, invoice_id, action)),
     )
+    return tagged(out)
 
 
 class InvoiceController(Controller):
@@ -63,6 +72,7 @@ class InvoiceController(Controller):
     @post(
         "/",
         **needs("write:invoices"),
+        **conditional("create"),
         operation_id="createInvoice",
         status_code=201,
         summary="Record a draft invoice",
@@ -78,16 +88,26 @@ class InvoiceController(Controller):
         )
         return created(out, "invoices", out.id)
 
-    @get("/{invoice_id:uuid}", **needs("read:invoices"), operation_id="getInvoice", summary="Get an invoice")
-    async def get_invoice(self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId) -> InvoiceOut:
+    @get(
+        "/{invoice_id:uuid}",
+        **needs("read:invoices"),
+        **conditional("read"),
+        operation_id="getInvoice",
+        summary="Get an invoice",
+    )
+    async def get_invoice(
+        self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId
+    ) -> Response[InvoiceOut]:
         params = {"builder_id": principal_of(request).builder_id, "id": invoice_id}
-        return await fetch_with_children(
+        out = await fetch_with_children(
             database(state), ONE_INVOICE, INVOICE_LINES, params, services.render, f"no invoice {invoice_id}"
         )
+        return read_response(request, out)
 
     @patch(
         "/{invoice_id:uuid}",
         **needs("write:invoices"),
+        **conditional("write"),
         operation_id="updateInvoice",
         summary="Change an invoice",
         description="Send only the fields to change; `line_items` replaces all the lines. Lines, currency and "
@@ -95,49 +115,70 @@ class InvoiceController(Controller):
     )
     async def update_invoice(
         self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId, data: JSONBody[InvoiceUpdate]
-    ) -> InvoiceOut:
-        builder_id = principal_of(request).builder_id
-        return await database(state).write(
-            lambda session: services.render_invoice(services.update_invoice(session, builder_id, invoice_id, data))
+    ) -> Response[InvoiceOut]:
+        out = await write_checked(
+            request,
+            state,
+            Invoice,
+            invoice_id,
+            "invoice",
+            lambda session, builder_id: services.render_invoice(
+                services.update_invoice(session, builder_id, invoice_id, data)
+            ),
         )
+        return tagged(out)
 
     @delete(
         "/{invoice_id:uuid}",
         **needs("write:invoices"),
+        **conditional("write"),
         operation_id="deleteInvoice",
         summary="Delete an invoice",
         description="Only a draft or submitted invoice; an approved or paid one is 409.",
     )
     async def delete_invoice(self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId) -> None:
-        builder_id = principal_of(request).builder_id
-        await database(state).write(lambda session: services.delete_invoice(session, builder_id, invoice_id))
+        await write_checked(
+            request,
+            state,
+            Invoice,
+            invoice_id,
+            "invoice",
+            lambda session, builder_id: services.delete_invoice(session, builder_id, invoice_id),
+        )
 
     @post(
         "/{invoice_id:uuid}/submit",
         **needs("write:invoices"),
+        **conditional("write"),
         operation_id="submitInvoice",
         status_code=200,
         summary="Submit a draft invoice for approval",
     )
-    async def submit(self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId) -> InvoiceOut:
+    async def submit(
+        self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId
+    ) -> Response[InvoiceOut]:
         return await _act(request, state, invoice_id, "submit")
 
     @post(
         "/{invoice_id:uuid}/approve",
         **needs("write:invoices"),
+        **conditional("write"),
         operation_id="approveInvoice",
         status_code=200,
         summary="Approve a submitted invoice",
     )
-    async def approve(self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId) -> InvoiceOut:
+    async def approve(
+        self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId
+    ) -> Response[InvoiceOut]:
         return await _act(request, state, invoice_id, "approve")
 
     @post(
         "/{invoice_id:uuid}/pay",
         **needs("write:invoices"),
+        **conditional("write"),
         operation_id="payInvoice",
         status_code=200,
         summary="Mark an approved invoice paid",
     )
-    async def pay(self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId) -> InvoiceOut:
+    async def pay(self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId) -> Response[InvoiceOut]:
         return await _act(request, state, invoice_id, "pay")

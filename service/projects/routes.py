@@ -10,11 +10,14 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from service.db.database import database
 from service.errors import NotFound
 from service.http.auth import needs, principal_of
+from service.http.conditional import conditional, read_response, tagged
 from service.http.filters import CreatedAfter, CreatedBefore, CreatedRange, UpdatedAfter, time_filter
 from service.http.pagination import Cursor, Limit, PageParams, paginate
 from service.projects import services
+from service.projects.models import Project
 from service.projects.repositories import ONE_PROJECT, PROJECT_LIST
 from service.projects.schemas import ProjectCreate, ProjectOut, ProjectPage, ProjectUpdate, Status
+from service.records import write_checked
 
 __all__ = ["ProjectController"]
 
@@ -54,7 +57,14 @@ class ProjectController(Controller):
             updated_after=changed,
         )
 
-    @post("/", **needs("write:projects"), operation_id="createProject", status_code=201, summary="Create a project")
+    @post(
+        "/",
+        **needs("write:projects"),
+        **conditional("create"),
+        operation_id="createProject",
+        status_code=201,
+        summary="Create a project",
+    )
     async def create_project(
         self, request: Request[Any, Any, Any], state: State, data: JSONBody[ProjectCreate]
     ) -> Response[ProjectOut]:
@@ -62,23 +72,30 @@ class ProjectController(Controller):
         created = await database(state).write(
             lambda session: services.render_project(services.create_project(session, principal.builder_id, data))
         )
-        return Response(created, status_code=201, headers={"Location": f"/api/v1/projects/{created.id}"})
+        return tagged(created, 201, {"Location": f"/api/v1/projects/{created.id}"})
 
-    @get("/{project_id:uuid}", **needs("read:projects"), operation_id="getProject", summary="Get a project")
+    @get(
+        "/{project_id:uuid}",
+        **needs("read:projects"),
+        **conditional("read"),
+        operation_id="getProject",
+        summary="Get a project",
+    )
     async def get_project(
         self, request: Request[Any, Any, Any], state: State, project_id: FromPath[uuid.UUID]
-    ) -> ProjectOut:
+    ) -> Response[ProjectOut]:
         principal = principal_of(request)
         row = await database(state).fetch_one(
             ONE_PROJECT, {"builder_id": principal.builder_id, "project_id": project_id}
         )
         if row is None:
             raise NotFound(f"no project {project_id}")
-        return services.render(row)
+        return read_response(request, services.render(row))
 
     @patch(
         "/{project_id:uuid}",
         **needs("write:projects"),
+        **conditional("write"),
         operation_id="updateProject",
         summary="Change a project",
         description="Send only the fields to change; null clears an optional field.",
@@ -89,17 +106,34 @@ class ProjectController(Controller):
         state: State,
         project_id: FromPath[uuid.UUID],
         data: JSONBody[ProjectUpdate],
-    ) -> ProjectOut:
-        principal = principal_of(request)
-        return await database(state).write(
-            lambda session: services.render_project(
-                services.update_project(session, principal.builder_id, project_id, data)
-            )
+    ) -> Response[ProjectOut]:
+        out = await write_checked(
+            request,
+            state,
+            Project,
+            project_id,
+            "project",
+            lambda session, builder_id: services.render_project(
+                services.update_project(session, builder_id, project_id, data)
+            ),
         )
+        return tagged(out)
 
-    @delete("/{project_id:uuid}", **needs("write:projects"), operation_id="deleteProject", summary="Delete a project")
+    @delete(
+        "/{project_id:uuid}",
+        **needs("write:projects"),
+        **conditional("write"),
+        operation_id="deleteProject",
+        summary="Delete a project",
+    )
     async def delete_project(
         self, request: Request[Any, Any, Any], state: State, project_id: FromPath[uuid.UUID]
     ) -> None:
-        principal = principal_of(request)
-        await database(state).write(lambda session: services.delete_project(session, principal.builder_id, project_id))
+        await write_checked(
+            request,
+            state,
+            Project,
+            project_id,
+            "project",
+            lambda session, builder_id: services.delete_project(session, builder_id, project_id),
+        )

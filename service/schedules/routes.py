@@ -9,10 +9,12 @@ from litestar.params import FromPath, JSONBody
 
 from service.db.database import database
 from service.http.auth import needs, principal_of
+from service.http.conditional import conditional, read_response, tagged
 from service.http.filters import CreatedAfter, CreatedBefore, ProjectFilter, UpdatedAfter, time_filters
 from service.http.pagination import Cursor, Limit, PageParams
-from service.records import created, fetch_with_children, page_with_children
+from service.records import created, fetch_with_children, page_with_children, write_checked
 from service.schedules import services
+from service.schedules.models import Schedule
 from service.schedules.repositories import ONE_SCHEDULE, SCHEDULE_LIST, SCHEDULE_TASKS
 from service.schedules.schemas import ScheduleCreate, ScheduleOut, SchedulePage, ScheduleUpdate
 
@@ -52,6 +54,7 @@ class ScheduleController(Controller):
     @post(
         "/",
         **needs("write:schedules"),
+        **conditional("create"),
         operation_id="createSchedule",
         status_code=201,
         summary="Create a schedule",
@@ -67,31 +70,58 @@ class ScheduleController(Controller):
         )
         return created(out, "schedules", out.id)
 
-    @get("/{schedule_id:uuid}", **needs("read:schedules"), operation_id="getSchedule", summary="Get a schedule")
-    async def get_schedule(self, request: Request[Any, Any, Any], state: State, schedule_id: ScheduleId) -> ScheduleOut:
+    @get(
+        "/{schedule_id:uuid}",
+        **needs("read:schedules"),
+        **conditional("read"),
+        operation_id="getSchedule",
+        summary="Get a schedule",
+    )
+    async def get_schedule(
+        self, request: Request[Any, Any, Any], state: State, schedule_id: ScheduleId
+    ) -> Response[ScheduleOut]:
         params = {"builder_id": principal_of(request).builder_id, "id": schedule_id}
-        return await fetch_with_children(
+        out = await fetch_with_children(
             database(state), ONE_SCHEDULE, SCHEDULE_TASKS, params, services.render, f"no schedule {schedule_id}"
         )
+        return read_response(request, out)
 
     @patch(
         "/{schedule_id:uuid}",
         **needs("write:schedules"),
+        **conditional("write"),
         operation_id="updateSchedule",
         summary="Change a schedule",
         description="Send only the fields to change; `tasks` replaces all the tasks.",
     )
     async def update_schedule(
         self, request: Request[Any, Any, Any], state: State, schedule_id: ScheduleId, data: JSONBody[ScheduleUpdate]
-    ) -> ScheduleOut:
-        builder_id = principal_of(request).builder_id
-        return await database(state).write(
-            lambda session: services.render_schedule(services.update_schedule(session, builder_id, schedule_id, data))
+    ) -> Response[ScheduleOut]:
+        out = await write_checked(
+            request,
+            state,
+            Schedule,
+            schedule_id,
+            "schedule",
+            lambda session, builder_id: services.render_schedule(
+                services.update_schedule(session, builder_id, schedule_id, data)
+            ),
         )
+        return tagged(out)
 
     @delete(
-        "/{schedule_id:uuid}", **needs("write:schedules"), operation_id="deleteSchedule", summary="Delete a schedule"
+        "/{schedule_id:uuid}",
+        **needs("write:schedules"),
+        **conditional("write"),
+        operation_id="deleteSchedule",
+        summary="Delete a schedule",
     )
     async def delete_schedule(self, request: Request[Any, Any, Any], state: State, schedule_id: ScheduleId) -> None:
-        builder_id = principal_of(request).builder_id
-        await database(state).write(lambda session: services.delete_schedule(session, builder_id, schedule_id))
+        await write_checked(
+            request,
+            state,
+            Schedule,
+            schedule_id,
+            "schedule",
+            lambda session, builder_id: services.delete_schedule(session, builder_id, schedule_id),
+        )

@@ -10,10 +10,12 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from service.db.database import database
 from service.errors import NotFound
 from service.http.auth import needs, principal_of
+from service.http.conditional import conditional, read_response, tagged
 from service.http.filters import CreatedAfter, CreatedBefore, UpdatedAfter, prefix_pattern, time_filters
 from service.http.pagination import Cursor, Limit, PageParams, paginate
-from service.records import created
+from service.records import created, write_checked
 from service.vendors import services
+from service.vendors.models import Vendor
 from service.vendors.repositories import ONE_VENDOR, VENDOR_LIST
 from service.vendors.schemas import Status, Trade, VendorCreate, VendorOut, VendorPage, VendorUpdate
 
@@ -54,7 +56,14 @@ class VendorController(Controller):
             **time_filters(created_after, created_before, updated_after),
         )
 
-    @post("/", **needs("write:vendors"), operation_id="createVendor", status_code=201, summary="Add a vendor")
+    @post(
+        "/",
+        **needs("write:vendors"),
+        **conditional("create"),
+        operation_id="createVendor",
+        status_code=201,
+        summary="Add a vendor",
+    )
     async def create_vendor(
         self, request: Request[Any, Any, Any], state: State, data: JSONBody[VendorCreate]
     ) -> Response[VendorOut]:
@@ -64,20 +73,27 @@ class VendorController(Controller):
         )
         return created(out, "vendors", out.id)
 
-    @get("/{vendor_id:uuid}", **needs("read:vendors"), operation_id="getVendor", summary="Get a vendor")
+    @get(
+        "/{vendor_id:uuid}",
+        **needs("read:vendors"),
+        **conditional("read"),
+        operation_id="getVendor",
+        summary="Get a vendor",
+    )
     async def get_vendor(
         self, request: Request[Any, Any, Any], state: State, vendor_id: FromPath[uuid.UUID]
-    ) -> VendorOut:
+    ) -> Response[VendorOut]:
         row = await database(state).fetch_one(
             ONE_VENDOR, {"builder_id": principal_of(request).builder_id, "id": vendor_id}
         )
         if row is None:
             raise NotFound(f"no vendor {vendor_id}")
-        return services.render(row)
+        return read_response(request, services.render(row))
 
     @patch(
         "/{vendor_id:uuid}",
         **needs("write:vendors"),
+        **conditional("write"),
         operation_id="updateVendor",
         summary="Change a vendor",
         description="Send only the fields to change; null clears an optional field.",
@@ -88,15 +104,23 @@ class VendorController(Controller):
         state: State,
         vendor_id: FromPath[uuid.UUID],
         data: JSONBody[VendorUpdate],
-    ) -> VendorOut:
-        builder_id = principal_of(request).builder_id
-        return await database(state).write(
-            lambda session: services.render_vendor(services.update_vendor(session, builder_id, vendor_id, data))
+    ) -> Response[VendorOut]:
+        out = await write_checked(
+            request,
+            state,
+            Vendor,
+            vendor_id,
+            "vendor",
+            lambda session, builder_id: services.render_vendor(
+                services.update_vendor(session, builder_id, vendor_id, data)
+            ),
         )
+        return tagged(out)
 
     @delete(
         "/{vendor_id:uuid}",
         **needs("write:vendors"),
+        **conditional("write"),
         operation_id="deleteVendor",
         summary="Delete a vendor",
         description="A vendor that invoices still name cannot be deleted (409); mark it inactive instead.",
@@ -104,5 +128,11 @@ class VendorController(Controller):
     async def delete_vendor(
         self, request: Request[Any, Any, Any], state: State, vendor_id: FromPath[uuid.UUID]
     ) -> None:
-        builder_id = principal_of(request).builder_id
-        await database(state).write(lambda session: services.delete_vendor(session, builder_id, vendor_id))
+        await write_checked(
+            request,
+            state,
+            Vendor,
+            vendor_id,
+            "vendor",
+            lambda session, builder_id: services.delete_vendor(session, builder_id, vendor_id),
+        )
