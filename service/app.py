@@ -11,7 +11,7 @@ from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme, Server
+from litestar.openapi.spec import Components, OAuthFlow, OAuthFlows, SecurityScheme, Server
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -46,10 +46,12 @@ from service.oauth.routes import (
     StaffAppController,
     metadata_document,
 )
+from service.oauth.scope_words import describe
 from service.orgs.routes import OrgApiKeyController
 from service.outbound import OutboundPolicy
 from service.projects.routes import ProjectController
 from service.schedules.routes import ScheduleController
+from service.scopes import APP_SCOPES
 from service.settings import Settings
 from service.vendors.routes import VendorController
 from service.web.pages import web_router
@@ -141,7 +143,21 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
                     type="http",
                     scheme="bearer",
                     description="An API key (jst_live_…) or an OAuth access token.",
-                )
+                ),
+                "oauth2": SecurityScheme(
+                    type="oauth2",
+                    description="An app acting for a builder: the authorization code flow with PKCE (S256, "
+                    "required for every client); tokens are sent as `Authorization: Bearer jst_at_…`. "
+                    "Server metadata: /.well-known/oauth-authorization-server (RFC 8414).",
+                    flows=OAuthFlows(
+                        authorization_code=OAuthFlow(
+                            authorization_url="/api/v1/oauth/authorize",
+                            token_url="/api/v1/oauth/token",  # noqa: S106 (a URL, not a secret)
+                            refresh_url="/api/v1/oauth/token",
+                            scopes={scope: describe(scope) for scope in sorted(APP_SCOPES)},
+                        )
+                    ),
+                ),
             }
         ),
         use_handler_docstrings=False,

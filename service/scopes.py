@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["RESOURCES", "SCOPES", "grants", "invalid_scopes", "normalise"]
+__all__ = ["APP_SCOPES", "BUILDER_ONLY", "RESOURCES", "SCOPES", "grants", "invalid_scopes", "normalise"]
 
 RESOURCES = (
     "api_keys",
@@ -22,6 +22,10 @@ RESOURCES = (
     "marketplace",
 )
 SCOPES = frozenset(f"{action}:{resource}" for action in ("read", "write") for resource in RESOURCES)
+#: what only the builder's own keys may hold: an app never manages keys or other apps' access
+BUILDER_ONLY = frozenset({"api_keys", "oauth"})
+#: the scopes an OAuth app may ask a builder for
+APP_SCOPES = frozenset(s for s in SCOPES if s.partition(":")[2] not in BUILDER_ONLY)
 
 
 def grants(held: Iterable[str], needed: str) -> bool:

@@ -35,7 +35,7 @@ from service.errors import InsufficientScope, InvalidInput, JoistError, Unauthen
 from service.http.ratelimit import RateLimiter
 from service.orgs.models import Organisation, OrgApiKey
 from service.orgs.services import ORG_RATE_LIMIT
-from service.scopes import grants
+from service.scopes import APP_SCOPES, grants
 
 if TYPE_CHECKING:
     from service.db.database import Query
@@ -348,7 +348,10 @@ def needs(scope_name: str, account: Account = "builder") -> dict[str, Any]:
     ``check_scope`` enforces it before the handler runs, with the kind of account the route
     serves (builders unless ``account`` says otherwise).
     """
-    return {"opt": {SCOPE_OPT: scope_name, ACCOUNT_OPT: account}, "security": [{"bearer": [scope_name]}]}
+    security = [{"bearer": [scope_name]}]
+    if account == "builder" and scope_name in APP_SCOPES:  # an app's access token will do too
+        security.append({"oauth2": [scope_name]})
+    return {"opt": {SCOPE_OPT: scope_name, ACCOUNT_OPT: account}, "security": security}
 
 
 def check_scope(request: ASGIConnection[Any, Any, Any, Any]) -> None:

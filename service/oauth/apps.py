@@ -23,7 +23,7 @@ from service.oauth import tokens
 from service.oauth.models import AppReview, AppStatus, ClientType, OAuthApplication
 from service.oauth.redirects import redirect_uri_problem, web_url_problem
 from service.oauth.schemas import AppCreate, AppCreated, AppOut, AppSecret, AppUpdate, ReviewOut
-from service.scopes import SCOPES, normalise
+from service.scopes import BUILDER_ONLY, SCOPES, normalise
 
 __all__ = [
     "create_app",
@@ -38,7 +38,6 @@ __all__ = [
     "update_app",
 ]
 
-BUILDER_ONLY = frozenset({"api_keys", "oauth"})
 _EDITABLE = {AppStatus.WAITLISTED, AppStatus.DRAFT, AppStatus.CHANGES_REQUESTED}
 _DECISIONS = {
     "approve": AppStatus.APPROVED,

@@ -208,7 +208,7 @@ def test_upload_is_documented_as_a_binary_body(client: httpx.Client) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     upload = spec["paths"]["/api/v1/documents/{document_id}/content"]["put"]
     assert upload["requestBody"]["content"]["application/octet-stream"]["schema"]["format"] == "binary"
-    assert upload["security"] == [{"bearer": ["write:documents"]}]
+    assert upload["security"] == [{"bearer": ["write:documents"]}, {"oauth2": ["write:documents"]}]
     download = spec["paths"]["/api/v1/documents/{document_id}/content"]["get"]["responses"]["200"]
     assert set(download["content"]) == {"application/octet-stream"}
 

@@ -145,8 +145,11 @@ def test_each_operation_names_its_scope_and_nothing_internal_is_listed(spec: dic
     }
     assert scopes[(KEYS, "get")] == [{"bearer": ["read:api_keys"]}]
     assert scopes[(KEYS, "post")] == [{"bearer": ["write:api_keys"]}]
-    assert scopes[("/api/v1/projects/{project_id}", "patch")] == [{"bearer": ["write:projects"]}]
-    assert scopes[("/api/v1/events", "get")] == [{"bearer": ["read:events"]}]
+    assert scopes[("/api/v1/projects/{project_id}", "patch")] == [
+        {"bearer": ["write:projects"]},
+        {"oauth2": ["write:projects"]},
+    ]
+    assert scopes[("/api/v1/events", "get")] == [{"bearer": ["read:events"]}, {"oauth2": ["read:events"]}]
     assert scopes[("/api/v1/org/api-keys", "get")] == [{"bearer": ["read:api_keys"]}]
     assert scopes[("/api/v1/org/api-keys/{key_id}", "delete")] == [{"bearer": ["write:api_keys"]}]
 
@@ -155,3 +158,21 @@ def test_list_pages_have_readable_names(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     assert {"ApiKeyPage", "ProjectPage", "EventPage"} <= set(schemas)
     assert not [name for name in schemas if "[" in name or "." in name]
+
+
+def test_an_oauth2_scheme_describes_the_apps_flow(spec: dict[str, Any]) -> None:
+    oauth2 = spec["components"]["securitySchemes"]["oauth2"]
+    flow = oauth2["flows"]["authorizationCode"]
+    assert (flow["authorizationUrl"], flow["tokenUrl"]) == ("/api/v1/oauth/authorize", "/api/v1/oauth/token")
+    assert "read:projects" in flow["scopes"] and "write:invoices" in flow["scopes"]
+    assert not [s for s in flow["scopes"] if s.endswith((":api_keys", ":oauth"))]  # apps never hold these
+    paths = spec["paths"]
+    # a builder's record: a key or an app's token
+    assert paths["/api/v1/projects"]["get"]["security"] == [
+        {"bearer": ["read:projects"]},
+        {"oauth2": ["read:projects"]},
+    ]
+    # the builder's own keys only
+    assert paths[KEYS]["get"]["security"] == [{"bearer": ["read:api_keys"]}]
+    # an organisation's push: its keys only
+    assert paths["/api/v1/suppliers/catalog"]["post"]["security"] == [{"bearer": ["write:catalog"]}]

@@ -33,8 +33,9 @@ def test_each_resource_is_documented_with_its_page_and_scopes(spec: dict[str, An
     page, scope = RESOURCES[path]
     assert page in spec["components"]["schemas"]
     collection = spec["paths"][f"/api/v1/{path}"]
-    assert collection["get"]["security"] == [{"bearer": [f"read:{scope}"]}]
-    assert collection["post"]["security"] == [{"bearer": [f"write:{scope}"]}]
+    # a builder's key, or an app's access token
+    assert collection["get"]["security"] == [{"bearer": [f"read:{scope}"]}, {"oauth2": [f"read:{scope}"]}]
+    assert collection["post"]["security"] == [{"bearer": [f"write:{scope}"]}, {"oauth2": [f"write:{scope}"]}]
     assert "201" in collection["post"]["responses"]
     [item] = [p for p in spec["paths"] if p.startswith(f"/api/v1/{path}/{{") and p.count("/") == 4]
     assert {"get", "patch", "delete"} <= set(spec["paths"][item])
