@@ -1,6 +1,7 @@
 """The OpenAPI document, completed with what the shared conventions add to every operation:
 problem+json error responses, the rate-limit headers, ``Idempotency-Key`` on ``POST``, and the
-validators of the single-record operations (``ETag``, ``If-Match`` / 412, ``If-None-Match`` / 304).
+validators of the single-record operations (``ETag``, ``If-Match`` / 412, ``If-None-Match`` / 304),
+and the OAuth protocol endpoints, whose handlers read their forms by hand.
 
 Litestar generates the operations from the handlers; the conventions are implemented once in
 middleware, so they are documented once here. The finished document is built on first request
@@ -17,6 +18,7 @@ import msgspec
 from litestar import Litestar, Request, Response, get
 
 from service.http.conditional import Kind, conditional_operations
+from service.oauth.openapi_paths import OAUTH_PATHS
 
 __all__ = ["PROBLEM_SCHEMA", "complete_document", "openapi_json"]
 
@@ -151,6 +153,8 @@ def complete_document(document: dict[str, Any], conditional: Mapping[str, Kind] 
                 operation.setdefault("parameters", []).append(_IDEMPOTENCY_KEY)
             if (kind := conditional.get(operation.get("operationId", ""))) is not None:
                 _conditional(operation, kind, problem)
+    # after the conventions: the protocol's endpoints answer errors the protocol's way
+    doc["paths"].update(copy.deepcopy(OAUTH_PATHS))
     return doc
 
 

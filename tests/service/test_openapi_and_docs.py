@@ -67,13 +67,18 @@ def test_the_list_documents_limit_and_cursor(spec: dict[str, Any]) -> None:
     assert (limit["schema"]["minimum"], limit["schema"]["maximum"], limit["schema"]["default"]) == (1, 100, 25)
 
 
+OAUTH_PROTOCOL = ("/api/v1/oauth/token", "/api/v1/oauth/revoke", "/api/v1/oauth/introspect")
+
+
 def test_documented_errors_are_problem_details(spec: dict[str, Any]) -> None:
     # Clients generated from the document must expect what the API really sends on an error.
     for path, item in spec["paths"].items():
         for method, operation in item.items():
             for status, response in operation.get("responses", {}).items():
                 if status.startswith(("4", "5")) and "content" in response:
-                    assert set(response["content"]) == {PROBLEM_JSON}, (path, method, status)
+                    # the OAuth protocol endpoints answer RFC 6749 JSON, as OAuth client libraries expect
+                    expected = {"application/json"} if path in OAUTH_PROTOCOL else {PROBLEM_JSON}
+                    assert set(response["content"]) == expected, (path, method, status)
 
 
 class _Assets(HTMLParser):
@@ -176,3 +181,16 @@ def test_an_oauth2_scheme_describes_the_apps_flow(spec: dict[str, Any]) -> None:
     assert paths[KEYS]["get"]["security"] == [{"bearer": ["read:api_keys"]}]
     # an organisation's push: its keys only
     assert paths["/api/v1/suppliers/catalog"]["post"]["security"] == [{"bearer": ["write:catalog"]}]
+
+
+def test_the_oauth_endpoints_are_documented_as_forms(spec: dict[str, Any]) -> None:
+    for path in OAUTH_PROTOCOL:
+        operation = spec["paths"][path]["post"]
+        form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+        assert "client_id" in form["properties"] and operation["security"] == []
+        # errors the protocol's way (RFC 6749 JSON), not the API's problem documents
+        assert "application/json" in operation["responses"]["400"]["content"]
+    token = spec["paths"]["/api/v1/oauth/token"]["post"]
+    assert token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["properties"]["grant_type"][
+        "enum"
+    ] == ["authorization_code", "refresh_token"]
