@@ -44,5 +44,6 @@ FRESHNESS_SCHEDULE = dg.ScheduleDefinition(
     job=FRESHNESS_JOB,
     cron_schedule="0 * * * *",
     execution_timezone="UTC",
+    description="Every hour: the freshness checks, so a supplier that stopped sending shows late without a push.",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )

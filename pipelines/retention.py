@@ -90,5 +90,7 @@ RETENTION_SCHEDULE = dg.ScheduleDefinition(
     job=RETENTION_JOB,
     cron_schedule="30 3 * * *",
     execution_timezone="UTC",
+    description="Daily at 03:30 UTC: prune landed and staged rows and bodies of superseded submissions "
+    "(JOIST_SUBMISSION_KEEP per source, and always the last published one).",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )

@@ -98,6 +98,18 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@get("/", include_in_schema=False, sync_to_thread=False)
+def api_index() -> dict[str, str]:
+    """``/api/v1``: where to read about it (no credential needed; it says nothing else)."""
+    return {
+        "name": "Joist API",
+        "version": "v1",
+        "openapi": "/api/v1/openapi.json",
+        "console": "/api/docs",
+        "oauth_metadata": "/.well-known/oauth-authorization-server",
+    }
+
+
 def create_app(settings: Settings | None = None, *, extra_routers: list[Router] | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     db = Database(make_engine(settings.database_url))
@@ -124,7 +136,7 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
     )
 
     # Each protected route names its scope in its own security requirement (see needs()).
-    api_v1 = Router(path="/api/v1", route_handlers=[*API_V1_ROUTES, openapi_json])
+    api_v1 = Router(path="/api/v1", route_handlers=[*API_V1_ROUTES, openapi_json, api_index])
     openapi = OpenAPIConfig(
         title="Joist API",
         version="1.0.0",

@@ -194,3 +194,11 @@ def test_the_oauth_endpoints_are_documented_as_forms(spec: dict[str, Any]) -> No
     assert token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["properties"]["grant_type"][
         "enum"
     ] == ["authorization_code", "refresh_token"]
+
+
+def test_the_api_root_says_where_to_read_about_it(client: httpx.Client) -> None:
+    # the URL `joist up` prints as "API"
+    for path in ("/api/v1", "/api/v1/"):
+        resp = client.get(path)
+        assert resp.status_code == 200, (path, resp.text)
+        assert resp.json()["openapi"] == SPEC and client.get(resp.json()["console"]).status_code == 200
