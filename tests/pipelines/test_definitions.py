@@ -111,6 +111,8 @@ def test_jobs_sensors_and_schedule() -> None:
         "submission_retention_daily": "submission_retention",
     }
     assert all(s.default_status is dg.DefaultScheduleStatus.RUNNING for s in schedules.values())
+    # what an analyst reads in the Dagster UI: every sensor and schedule says what it does
+    assert all(s.description for s in [*sensors.values(), *schedules.values()])
 
 
 def test_resources_are_typed() -> None:
