@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,9 +69,8 @@ class SetAside:
 
 @dataclass(slots=True)
 class Normalised:
-    """What was written: every good record on its own line, in order."""
+    """What was set aside while every good record was written on its own line, in order."""
 
-    records: int = 0
     set_aside: list[SetAside] = field(default_factory=list)
 
 
@@ -97,7 +96,6 @@ def json_to_ndjson(body: Path, out: Path) -> Normalised:
                 if isinstance(record, dict):
                     sink.write(_encoder.encode(record))
                     sink.write(b"\n")
-                    done.records += 1
                 else:
                     shown = _shown(_encoder.encode(record))
                     done.set_aside.append(SetAside(index, "shape", shown, "the record is not a JSON object"))
@@ -135,17 +133,23 @@ def _explain_no_records(body: Path) -> None:
     raise NotRecords('the body has no "records" member; send {"records": [...]}')
 
 
-def blank_line_before_a_record(body: Path) -> bool:
-    """Whether some record of an NDJSON body comes after a blank line. DuckDB skips blank lines,
-    so its rows would then no longer be the file's lines."""
+def _found_in(body: Path, hit: Callable[[bytes], bool]) -> bool:
+    """Whether ``hit`` is true of some stretch of the (decompressed) body, read in 4 MiB chunks
+    that overlap by 4 KiB; the text starts with a newline, so a first line counts as a line."""
     tail = b"\n"
     with _open(body) as raw:
         while chunk := raw.read(1 << 22):
             text = tail + chunk
-            if _INNER_BLANK.search(text):
+            if hit(text):
                 return True
             tail = text[-4096:]
     return False
+
+
+def blank_line_before_a_record(body: Path) -> bool:
+    """Whether some record of an NDJSON body comes after a blank line. DuckDB skips blank lines,
+    so its rows would then no longer be the file's lines."""
+    return _found_in(body, lambda text: _INNER_BLANK.search(text) is not None)
 
 
 def lf_line_endings(body: Path, out: Path) -> None:
@@ -163,15 +167,8 @@ def empty_lines(body: Path) -> list[int]:
     """The empty lines of a CSV body after its header, which DuckDB's CSV reader skips without a
     word (a line of spaces is a row, and set aside as one). Usually there is none, and one quick
     scan says so."""
-    tail = b""
-    with _open(body) as raw:
-        while chunk := raw.read(1 << 22):
-            text = tail + chunk
-            if b"\n\n" in text or b"\n\r\n" in text:
-                break
-            tail = text[-2:]
-        else:
-            return []
+    if not _found_in(body, lambda text: b"\n\n" in text or b"\n\r\n" in text):
+        return []
     found: list[int] = []
     with _open(body) as raw:
         for number, line in enumerate(raw, start=1):
@@ -205,5 +202,4 @@ def ndjson_good_lines(body: Path, out: Path) -> Normalised:
                 continue
             sink.write(text)
             sink.write(b"\n")
-            done.records += 1
     return done

@@ -281,8 +281,8 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
                 _read_csv(conn, body, names)
             else:
                 structure = json.dumps(dict.fromkeys(spec.field_names, "VARCHAR"))
-                read = "read_ndjson" if normalised else f"read_{fmt}"
-                execute(conn, "landing", read, {**params, "structure": structure})
+                # NDJSON as sent, or what body_lines made of the body: one record per line
+                execute(conn, "landing", "read_ndjson", {**params, "structure": structure})
         except duckdb.Error as exc:
             landed.structure += [
                 _result("readable", passed=False, message=_error_text(exc, body)),

@@ -36,7 +36,6 @@ import msgspec
 from service.errors import FieldError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 __all__ = [
-    "JSON_MAX_BYTES",
     "BadBody",
     "BodyKind",
     "Landing",
@@ -48,8 +47,6 @@ __all__ = [
 
 log = logging.getLogger("joist.feeds")
 
-#: ``{"records": [...]}`` bodies are read whole by the pipelines; past this (uncompressed) use CSV or NDJSON.
-JSON_MAX_BYTES = 512 * 1024 * 1024
 _FORMATS: dict[str, Literal["csv", "ndjson", "json"]] = {
     "text/csv": "csv",
     "application/csv": "csv",
@@ -167,11 +164,6 @@ class _Sink:
         self.size += len(data)
         if self.gzip is not None:
             self.gzip.feed(data)
-        if self.kind.fmt == "json" and self.decoded > JSON_MAX_BYTES:
-            raise PayloadTooLarge(
-                f'a {{"records": [...]}} JSON feed may hold up to {JSON_MAX_BYTES} bytes; '
-                "send larger feeds as text/csv or application/x-ndjson"
-            )
         self.fh.write(data)
 
     def finish(self) -> None:

@@ -28,7 +28,7 @@ __all__ = ["FeedSubmissionController", "PushController"]
 
 _PUSH_DESCRIPTION = """The feed is the request body, streamed to the landing area as it arrives:
 `text/csv` with a header row, `application/x-ndjson` (one record per line) or `application/json`
-as `{"records": [...]}` (up to 512 MiB uncompressed; use CSV or NDJSON beyond), optionally with
+as `{"records": [...]}`, optionally with
 `Content-Encoding: gzip`. Field names are those of the feed (see docs/pipelines.md). Bodies up to
 `JOIST_MAX_FEED_BYTES` (4 GiB by default) as sent; past it, 413.
 
