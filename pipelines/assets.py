@@ -171,7 +171,7 @@ def _feed_assets(feed: str) -> FeedAssets:
                 kinds={"duckdb", "great_expectations"},
             )
         ],
-        check_specs=check_specs(feed, validated_key),
+        check_specs=check_specs(feed, validated_key, partitions),
         can_subset=True,
         partitions_def=partitions,
         pool=POOL,

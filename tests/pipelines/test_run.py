@@ -78,6 +78,8 @@ def test_dirty_catalog_is_rejected_with_its_report_and_publishes_nothing(
     assert all(isinstance(s["line"], int) and s["line"] >= 2 for s in samples)
     assert "| line |" in str(negative.metadata["sample_rows"].value)
     assert checks["required_supplier_sku"].passed
+    # each result is recorded against the submission, so a check's history names the submission
+    assert {c.partition for c in checks.values()} == {"dirty-2"}
 
     # nothing downstream of the failed blocking checks ran
     materialized = {
