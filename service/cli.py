@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -130,7 +131,6 @@ def worker(ctx: Context, once: bool, builder_slugs: tuple[str, ...]) -> None:
     lets the attempts in flight finish and records them, then exits.
     """
     import logging
-    import signal
 
     import anyio
 
@@ -625,7 +625,13 @@ def up(ctx: Context, host: str, port: int, dagster_port: int, no_dagster: bool) 
     """Migrate, seed the demo, and run every process until interrupted."""
     from service.supervisor import run_all
 
-    sys.exit(run_all(ctx.settings, host=host, port=port, dagster_port=None if no_dagster else dagster_port))
+    try:
+        status = run_all(ctx.settings, host=host, port=port, dagster_port=None if no_dagster else dagster_port)
+    except KeyboardInterrupt:
+        # Ctrl-C while migrating or seeding, before any process started: the transaction rolled back
+        click.echo("joist: stopped before anything started", err=True)
+        status = 128 + signal.SIGINT
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import IO
 
 from service.settings import REPO_ROOT, Settings
 
@@ -47,6 +49,98 @@ def _dagster_home(settings: Settings) -> Path:
     return home
 
 
+def _forward_stderr(stream: IO[bytes], stopping: threading.Event) -> None:
+    """Copy ``dagster dev``'s stderr to Joist's. Its webserver ends even a clean shutdown with
+    click's "Aborted!" (after a blank line), which reads like a failure; once Joist is stopping
+    those lines are dropped."""
+    for line in iter(stream.readline, b""):
+        if stopping.is_set() and line.strip() in (b"", b"Aborted!"):
+            continue
+        sys.stderr.buffer.write(line)
+        sys.stderr.buffer.flush()
+
+
+class _Processes:
+    """The child processes of ``joist up``.
+
+    Each leads its own process group. Stopping sends SIGTERM to each leader once: `dagster dev`
+    shuts its webserver and daemon down itself (a second SIGTERM would cut that short, and a
+    signal of their own makes them print "Aborted!"); once the leaders are gone, whatever is left
+    in their groups is killed.
+    """
+
+    def __init__(self) -> None:
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.stopping = threading.Event()
+        self._signalled: set[int] = set()
+        self._forwarders: list[threading.Thread] = []
+
+    def start(self, args: list[str], env: dict[str, str], *, filter_stderr: bool = False) -> None:
+        proc = subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
+            args,
+            env=env,
+            cwd=REPO_ROOT,
+            start_new_session=True,
+            stderr=subprocess.PIPE if filter_stderr else None,
+        )
+        self.procs.append(proc)
+        if proc.stderr is not None:
+            forwarder = threading.Thread(target=_forward_stderr, args=(proc.stderr, self.stopping), daemon=True)
+            self._forwarders.append(forwarder)
+            forwarder.start()
+        if self.stopping.is_set():  # a signal came while this one was starting
+            self.stop()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for p in self.procs:
+            if p.pid not in self._signalled:
+                self._signalled.add(p.pid)
+                with contextlib.suppress(ProcessLookupError):
+                    p.terminate()
+
+    def stop_all(self) -> None:
+        """Ask every process to stop, give each 30 s, then leave nothing of their groups behind."""
+        self.stop()
+        for p in self.procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        for p in self.procs:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(p.pid, signal.SIGKILL)
+        for t in self._forwarders:
+            t.join(timeout=5)
+
+    def first_exit(self) -> int | None:
+        return next((code for p in self.procs if (code := p.poll()) is not None), None)
+
+
+def _banner(settings: Settings, api: str, dagster_url: str | None, outbound_allow: str, demo_key: str) -> str:
+    lines = [
+        "",
+        "Joist is running (Ctrl-C stops everything):",
+        f"  API              {api}/api/v1",
+        f"  API console      {api}/api/docs",
+        f"  OpenAPI          {api}/api/v1/openapi.json",
+    ]
+    if dagster_url is not None:
+        lines.append(f"  Dagster UI       {dagster_url}")
+    lines += [
+        f"  Data dir         {settings.data_dir}",
+        f"  Webhook worker   running; receivers allowed on {outbound_allow}",
+        "",
+        "Demo API key (builder cascade-homes, every scope):",
+        f"  {demo_key}",
+        "",
+        f"  curl -H 'Authorization: Bearer {demo_key}' {api}/api/v1/api-keys",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def run_all(settings: Settings, *, host: str, port: int, dagster_port: int | None) -> int:
     from service.db.engine import make_engine, make_sessionmaker
     from service.db.migrate import upgrade
@@ -64,92 +158,36 @@ def run_all(settings: Settings, *, host: str, port: int, dagster_port: int | Non
     # machine unless the operator set an allow-list of their own.
     env.setdefault("JOIST_OUTBOUND_ALLOW", "127.0.0.1/32")
     joist = [sys.executable, "-m", "service.cli"]
-    procs: list[subprocess.Popen[bytes]] = [
-        subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
-            [*joist, "serve", "--host", host, "--port", str(port)], env=env, cwd=REPO_ROOT, start_new_session=True
-        ),
-        subprocess.Popen([*joist, "worker"], env=env, cwd=REPO_ROOT, start_new_session=True),  # noqa: S603 (as above)
-    ]
-    if dagster_port is not None:
+    children = _Processes()
+    interrupted: list[int] = []  # the signal that asked Joist to stop, once one has
+
+    # in place before the first process starts, so a Ctrl-C at any moment stops what has started
+    def on_signal(signum: int, _frame: object) -> None:
+        interrupted.append(signum)
+        children.stop()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    children.start([*joist, "serve", "--host", host, "--port", str(port)], env)
+    children.start([*joist, "worker"], env)
+    dagster_url = None if dagster_port is None else f"http://{host}:{dagster_port}"
+    if dagster_port is not None and not interrupted:
+        dagster = [sys.executable, "-m", "dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml")]
         denv = {**env, "DAGSTER_HOME": str(_dagster_home(settings))}
-        procs.append(
-            subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
-                [
-                    sys.executable,
-                    "-m",
-                    "dagster",
-                    "dev",
-                    "-w",
-                    str(REPO_ROOT / "workspace.yaml"),
-                    "-h",
-                    host,
-                    "-p",
-                    str(dagster_port),
-                ],
-                env=denv,
-                cwd=REPO_ROOT,
-                start_new_session=True,
-            )
-        )
-
-    # Each process leads its own process group, and stopping signals the whole group: `dagster
-    # dev` runs a webserver, a daemon and code servers of its own, which must not outlive it.
-    def signal_groups(signum: int) -> None:
-        for p in procs:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(p.pid, signum)
-
-    def stop(*_: object) -> None:
-        signal_groups(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+        children.start([*dagster, "-h", host, "-p", str(dagster_port)], denv, filter_stderr=True)
 
     api = f"http://{host}:{port}"
-    ok = _wait_for(f"{api}/healthz", 60, procs)
-    if ok and dagster_port is not None:
-        ok = _wait_for(f"http://{host}:{dagster_port}/server_info", 180, procs)
+    ok = not interrupted and _wait_for(f"{api}/healthz", 60, children.procs)
+    if ok and dagster_url is not None:
+        ok = not interrupted and _wait_for(f"{dagster_url}/server_info", 180, children.procs)
     if not ok:
-        print("joist: a process did not start; stopping", file=sys.stderr)
-        stop()
-        for p in procs:
-            p.wait(timeout=30)
-        return 1
+        if not interrupted:
+            print("joist: a process did not start; stopping", file=sys.stderr)
+        children.stop_all()
+        return 128 + interrupted[0] if interrupted else 1
 
-    lines = [
-        "",
-        "Joist is running (Ctrl-C stops everything):",
-        f"  API              {api}/api/v1",
-        f"  API console      {api}/api/docs",
-        f"  OpenAPI          {api}/api/v1/openapi.json",
-    ]
-    if dagster_port is not None:
-        lines.append(f"  Dagster UI       http://{host}:{dagster_port}")
-    lines += [
-        f"  Data dir         {settings.data_dir}",
-        f"  Webhook worker   running; receivers allowed on {env['JOIST_OUTBOUND_ALLOW']}",
-        "",
-        "Demo API key (builder cascade-homes, every scope):",
-        f"  {demo_key}",
-        "",
-        f"  curl -H 'Authorization: Bearer {demo_key}' {api}/api/v1/api-keys",
-        "",
-    ]
-    print("\n".join(lines), flush=True)
-
-    status = 0
-    while True:
-        for p in procs:
-            code = p.poll()
-            if code is not None:
-                status = status or code
-                stop()
-                for q in procs:
-                    try:
-                        q.wait(timeout=30)
-                    except subprocess.TimeoutExpired:
-                        q.kill()
-                time.sleep(1)  # the groups' other members had the same signal; leave none behind
-                signal_groups(signal.SIGKILL)
-                return 0 if code in (0, -signal.SIGTERM) else status
+    print(_banner(settings, api, dagster_url, env["JOIST_OUTBOUND_ALLOW"], demo_key), flush=True)
+    while (code := children.first_exit()) is None:
         time.sleep(0.5)
+    children.stop_all()
+    return 0 if code in (0, -signal.SIGTERM) else code
