@@ -33,7 +33,13 @@ class DealOut(msgspec.Struct):
         str | None, msgspec.Meta(description="The category it applies to, with its sub-categories, if any.")
     ]
     discount_percent: Annotated[Decimal | None, msgspec.Meta(description='Off the list price, e.g. "7.5".')]
-    discount_amount: Annotated[Decimal | None, msgspec.Meta(description="Off each order unit, in currency.")]
+    discount_amount: Annotated[
+        Decimal | None,
+        msgspec.Meta(
+            description="Off each order unit, in currency: an offer's unit_price buys price_quantity units, "
+            "so its deal price is unit_price - price_quantity × this, never below 0."
+        ),
+    ]
     currency: str | None
     eligible_plans: list[str]
     valid_from: datetime

@@ -152,11 +152,15 @@ class DealRule:
             return category is not None and (category == self.category or category.startswith(self.category + " > "))
         return True
 
-    def price(self, unit_price: Decimal, currency: str) -> Decimal | None:
+    def price(self, unit_price: Decimal, currency: str, price_quantity: Decimal | None = None) -> Decimal | None:
+        """What an offer's ``unit_price`` (the price of ``price_quantity`` order units) comes to
+        under this deal, to the cent and never below zero; None when the deal's amount is in
+        another currency than the offer's."""
         if self.percent is not None:
             off = unit_price * self.percent / 100
         elif self.amount is not None and self.currency == currency:
-            off = self.amount
+            # the amount is off each order unit, and unit_price buys price_quantity of them
+            off = self.amount * _order_units(price_quantity)
         else:
             return None  # an amount in another currency does not apply
         return max(unit_price - off, Decimal(0)).quantize(_CENT, rounding=ROUND_HALF_UP)
@@ -170,6 +174,14 @@ class DealRule:
             None if self.percent is None else _plain(self.percent),
             None if self.amount is None else canonical_amount(self.amount),
         )
+
+
+def _order_units(price_quantity: Decimal | None) -> Decimal:
+    """How many order units a price buys: 1 when the offer does not say (as the catalog shows
+    it), or says something that is not a positive number (the feed rules refuse those)."""
+    if price_quantity is None or not price_quantity.is_finite() or price_quantity <= 0:
+        return Decimal(1)
+    return price_quantity
 
 
 def rules(rows: Sequence[Sequence[Any]]) -> list[DealRule]:
@@ -197,13 +209,19 @@ def best_deal(
     category: str | None,
     unit_price: Decimal,
     currency: str,
+    price_quantity: Decimal | None = None,
 ) -> tuple[Decimal, DealRule] | None:
-    """The lowest price any applicable deal gives this offer, with that deal (None: no deal)."""
+    """The lowest price any applicable deal gives this offer, with that deal (None: no deal).
+
+    ``unit_price`` is the offer's price of ``price_quantity`` order units (None: 1), so an
+    amount off each order unit comes off ``price_quantity`` times; the result is the deal
+    price of that same quantity, comparable with ``unit_price``.
+    """
     best: tuple[Decimal, DealRule] | None = None
     for deal in deals:
         if not deal.matches(supplier, product_id, category):
             continue
-        price = deal.price(unit_price, currency)
+        price = deal.price(unit_price, currency, price_quantity)
         if price is not None and (best is None or price < best[0]):
             best = (price, deal)
     return best

@@ -14,7 +14,7 @@ import pytest
 
 from service.app import create_app
 from service.db.database import Database
-from service.deals.services import create_deal
+from service.deals.services import DealRule, best_deal, create_deal
 from service.settings import Settings
 from tests.conftest import LiveServer, Tenant, start_server
 from tests.helpers import assert_problem, assert_validation_problem
@@ -146,6 +146,56 @@ def test_the_best_of_several_deals_applies(
     assert offer["unit_price"] == "30.00"
     assert (offer["deal_price"], offer["deal"]["deal_id"]) == ("25.00", str(big))
     assert str(small) != offer["deal"]["deal_id"]
+
+
+def _rule(*, percent: str | None = None, amount: str | None = None, currency: str | None = None) -> DealRule:
+    return DealRule(
+        uuid.uuid4(),
+        f"rule {percent or amount}",
+        "sup",
+        None,
+        None,
+        None if percent is None else Decimal(percent),
+        None if amount is None else Decimal(amount),
+        currency,
+    )
+
+
+def _priced(deals: list[DealRule], unit_price: str, quantity: str | None, currency: str = "USD") -> Any:
+    return best_deal(
+        deals,
+        supplier="sup",
+        product_id="p_0123456789abcdef",
+        category=None,
+        unit_price=Decimal(unit_price),
+        currency=currency,
+        price_quantity=None if quantity is None else Decimal(quantity),
+    )
+
+
+def test_an_amount_comes_off_each_order_unit_the_price_buys() -> None:
+    # 27.50 is the price of 10 LF: a dollar off each LF is 10 dollars off it
+    dollar = _rule(amount="1.00", currency="USD")
+    assert _priced([dollar], "27.50", "10") == (Decimal("17.50"), dollar)
+    assert _priced([dollar], "27.50", "1") == (Decimal("26.50"), dollar)
+    assert _priced([dollar], "27.50", None) == (Decimal("26.50"), dollar)  # no price_quantity: one unit
+    assert _priced([dollar], "145.00", "2.5") == (Decimal("142.50"), dollar)
+    tiny = _rule(amount="0.0125", currency="USD")
+    assert _priced([tiny], "10.00", "3") == (Decimal("9.96"), tiny)  # 9.9625, to the cent
+    # never below zero, however many units the amount comes off
+    assert dollar.price(Decimal("27.50"), "USD", Decimal("30")) == Decimal("0.00")
+    assert dollar.price(Decimal("9.99"), "USD", Decimal("10")) == Decimal("0.00")
+    # an amount in another currency does not apply, whatever the quantity
+    assert _rule(amount="1.00", currency="EUR").price(Decimal("27.50"), "USD", Decimal("10")) is None
+    assert _priced([_rule(amount="1.00", currency="EUR")], "27.50", "10") is None
+    # a percent is of the price, whatever quantity it buys
+    ten = _rule(percent="10")
+    assert ten.price(Decimal("27.50"), "USD", Decimal("10")) == ten.price(Decimal("27.50"), "USD", None)
+    assert _priced([ten], "27.50", "10") == (Decimal("24.75"), ten)
+    # the best deal is judged on the same quantity: 50 cents a unit beats 10 % for 10 units, not for one
+    half = _rule(amount="0.50", currency="USD")
+    assert _priced([ten, half], "27.50", "10") == (Decimal("22.50"), half)
+    assert _priced([ten, half], "27.50", "1") == (Decimal("24.75"), ten)
 
 
 def test_cli_creates_deals_and_refuses_bad_ones(
