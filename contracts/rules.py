@@ -31,14 +31,29 @@ __all__ = [
 
 RuleKind = Literal["gx", "sql", "structure"]
 
-#: A number as people type it, sign allowed (so that "negative" and "not a number" are two rules).
-NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$"
-#: A number above zero: no sign, at least one non-zero digit (in the whole part, or else in the
-#: fraction after a whole part of zeros).
-POSITIVE_NUMBER = r"^\+?(?:\d*[1-9]\d*(?:\.\d*)?|0*\.\d*[1-9]\d*)$"
-#: Zero or more.
-NON_NEGATIVE_NUMBER = r"^\+?(?:\d+(?:\.\d*)?|\.\d+)$"
-NON_NEGATIVE_INTEGER = r"^\+?\d+$"
+Sign = Literal["any", "non_negative", "positive"]
+
+
+def number_pattern(digits: tuple[int, int], sign: Sign = "any") -> str:
+    """A number as people type it (``12``, ``0.5``, ``.5``, ``1.``, ``+3``; no exponent, no
+    thousands separator) with at most ``digits`` = (before, after) digits around the decimal point,
+    leading and trailing zeros aside, so that it is stored exactly. ``sign``: any (so that
+    "negative" and "not a number" can be two rules), zero or more, or above zero (a non-zero digit
+    in the whole part, or else among the first decimals). No decimal point when ``after`` is 0."""
+    whole, scale = digits
+    prefix = "[+-]?" if sign == "any" else r"\+?"
+    frac = rf"(?:\.\d{{0,{scale}}}0*)?" if scale else ""
+    if sign == "positive":
+        alts = [rf"[1-9]\d{{0,{whole - 1}}}{frac}"]
+        if scale:
+            alts.append(rf"\.\d{{0,{scale - 1}}}[1-9]0*")
+    else:
+        alts = [rf"\d{{1,{whole}}}{frac}"]
+        if scale:
+            alts.append(rf"\.\d{{1,{scale}}}0*")
+    return rf"^{prefix}0*(?:{'|'.join(alts)})$"
+
+
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 # Patterns use non-capturing groups only: pandas warns about capturing groups in str.contains.
 # And no look-arounds: Arrow's regex engine (RE2) has none, so pandas would match such a pattern
@@ -87,6 +102,24 @@ def _regex(name: str, description: str, column: str, regex: str, *, blocking: bo
     )
 
 
+def _number(feed: Feed, field_name: str, sign: Sign, name: str | None = None) -> Rule:
+    """The rule that a number field is a number of ``sign`` that the warehouse stores exactly."""
+    spec = feed.field(field_name)
+    if spec.digits is None:
+        raise ValueError(f"{feed.name}.{field_name} is not a number field")
+    whole, scale = spec.digits
+    kind = "a whole number" if scale == 0 else "a number"
+    what = {"any": kind, "non_negative": f"{kind}, zero or more", "positive": f"{kind} above zero"}[sign]
+    limit = f"at most {whole} digits" + (f" before the decimal point and {scale} after" if scale else "")
+    default = {"any": "numeric", "non_negative": "valid", "positive": "positive"}[sign]
+    return _regex(
+        name or f"{field_name}_{default}",
+        f"{field_name} is {what} ({limit})",
+        f"{field_name}_text",
+        number_pattern(spec.digits, sign),
+    )
+
+
 def _required(feed: Feed) -> list[Rule]:
     rules = []
     for spec in feed.fields:
@@ -122,7 +155,7 @@ STRUCTURE_RULES: tuple[Rule, ...] = (
 
 _SUPPLIER = (
     *_required(SUPPLIER_CATALOG),
-    _regex("unit_price_numeric", "unit_price is a number", "unit_price_text", NUMBER),
+    _number(SUPPLIER_CATALOG, "unit_price", "any"),
     _gx(
         "unit_price_positive",
         "unit_price is above zero",
@@ -132,13 +165,8 @@ _SUPPLIER = (
         min_value=0,
         strict_min=True,
     ),
-    _regex("price_quantity_positive", "price_quantity is a number above zero", "price_quantity_text", POSITIVE_NUMBER),
-    _regex(
-        "content_per_order_uom_positive",
-        "content_per_order_uom is a number above zero",
-        "content_per_order_uom_text",
-        POSITIVE_NUMBER,
-    ),
+    _number(SUPPLIER_CATALOG, "price_quantity", "positive"),
+    _number(SUPPLIER_CATALOG, "content_per_order_uom", "positive"),
     _gx(
         "order_uom_known",
         "order_uom is a unit of contracts.uom",
@@ -165,13 +193,8 @@ _SUPPLIER = (
     ),
     _regex("currency_code", "currency is an ISO 4217 code", "currency", r"^[A-Z]{3}$"),
     _regex("price_region_format", "price_region is a 3-digit ZIP area or *", "price_region", r"^(?:\d{3}|\*)$"),
-    _regex("available_qty_valid", "available_qty is a number, zero or more", "available_qty_text", NON_NEGATIVE_NUMBER),
-    _regex(
-        "lead_time_days_valid",
-        "lead_time_days is a whole number, zero or more",
-        "lead_time_days_text",
-        NON_NEGATIVE_INTEGER,
-    ),
+    _number(SUPPLIER_CATALOG, "available_qty", "non_negative"),
+    _number(SUPPLIER_CATALOG, "lead_time_days", "non_negative"),
     _regex("valid_from_date", "valid_from is a date (YYYY-MM-DD)", "valid_from_text", ISO_DATE),
     _regex("valid_to_date", "valid_to is a date (YYYY-MM-DD)", "valid_to_text", ISO_DATE),
     _gx(
@@ -185,6 +208,11 @@ _SUPPLIER = (
     _regex("gtin_format", "gtin has 8, 12, 13 or 14 digits", "gtin", r"^(?:\d{8}|\d{12,14})$", blocking=False),
     _regex("unspsc_format", "unspsc has 8 digits", "unspsc", r"^\d{8}$", blocking=False),
     _sql(
+        "price_per_base_unit_fits",
+        "the price per base unit (unit_price ÷ price_quantity ÷ base units per order unit) is under 10^16",
+        ("unit_price_text", "price_quantity_text", "content_per_order_uom_text"),
+    ),
+    _sql(
         "unique_sku_per_region",
         "one row per supplier_sku and price_region (exact repeats are dropped, conflicting ones fail)",
         ("supplier_sku", "price_region", "unit_price_text"),
@@ -193,7 +221,7 @@ _SUPPLIER = (
 
 _MANUFACTURER = (
     *_required(MANUFACTURER_FEED),
-    _regex("list_price_numeric", "list_price is a number", "list_price_text", NUMBER),
+    _number(MANUFACTURER_FEED, "list_price", "any"),
     _gx(
         "list_price_positive",
         "list_price is above zero",
@@ -212,12 +240,7 @@ _MANUFACTURER = (
         column="uom",
         value_set=list(UNIT_CODES),
     ),
-    _regex(
-        "lead_time_days_valid",
-        "lead_time_days is a whole number, zero or more",
-        "lead_time_days_text",
-        NON_NEGATIVE_INTEGER,
-    ),
+    _number(MANUFACTURER_FEED, "lead_time_days", "non_negative"),
     _gx(
         "discontinued_boolean",
         "discontinued is true/false, yes/no or 1/0",
@@ -258,7 +281,7 @@ _COST_ITEMS = (
         value_set=list(UNIT_CODES),
     ),
     *(
-        _regex(f"{c}_valid", f"{c} is a number, zero or more", f"{c}_text", NON_NEGATIVE_NUMBER)
+        _number(COST_ITEMS, c, "non_negative")
         for c in ("bare_material", "bare_labor", "bare_equipment", "total_incl_op", "daily_output", "labor_hours")
     ),
     _gx(
@@ -277,13 +300,8 @@ _LOCATION_INDEX = (
     *_required(LOCATION_INDEX),
     _regex("zip_area_format", "zip_area is a 3-digit ZIP area", "zip_area", r"^\d{3}$"),
     _regex("division_format", "division is a 2-digit MasterFormat division", "division", r"^\d{2}$"),
-    _regex("material_index_positive", "material_index is a number above zero", "material_index_text", POSITIVE_NUMBER),
-    _regex(
-        "installation_index_positive",
-        "installation_index is a number above zero",
-        "installation_index_text",
-        POSITIVE_NUMBER,
-    ),
+    _number(LOCATION_INDEX, "material_index", "positive"),
+    _number(LOCATION_INDEX, "installation_index", "positive"),
     *(
         _gx(
             f"{c}_plausible",

@@ -43,6 +43,10 @@ class FieldSpec:
     type: FieldType
     required: bool
     description: str
+    #: For a number: at most this many digits before the decimal point and after it (leading and
+    #: trailing zeros aside), what the warehouse stores exactly. A value beyond either fails the
+    #: field's number rule; it is never rounded or cut.
+    digits: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +82,22 @@ T, D, INT, DT, B, J = (
 )
 
 
-def _f(name: str, type_: FieldType, required: bool, description: str) -> FieldSpec:
-    return FieldSpec(name, type_, required, description)
+def _f(
+    name: str, type_: FieldType, required: bool, description: str, digits: tuple[int, int] | None = None
+) -> FieldSpec:
+    if (type_ in (FieldType.DECIMAL, FieldType.INTEGER)) != (digits is not None):
+        raise ValueError(f"{name}: a number field states its digits, and only a number field")
+    return FieldSpec(name, type_, required, description, digits)
+
+
+#: Digit limits of the warehouse's number types: money DECIMAL(18, 4) with room for sums and
+#: quotients, quantities DECIMAL(18, 6) and DECIMAL(18, 3), whole numbers INTEGER.
+MONEY = (14, 4)
+COST = (12, 4)  # a cost line adds three of them and stays within DECIMAL(18, 4)
+QUANTITY = (12, 6)
+STOCK = (15, 3)
+DAYS = (9, 0)
+INDEX = (6, 2)
 
 
 #: Supplier catalog & price/availability. ``price_region`` is a 3-digit ZIP area (``802``) or
@@ -100,13 +118,13 @@ SUPPLIER_CATALOG = Feed(
         _f("category", T, False, "supplier category path, levels separated by ' > '"),
         _f("order_uom", T, True, "the unit the item is ordered in (EA, BOX, LF, TON …)"),
         _f("content_uom", T, False, "unit of what one order unit holds (a BOX of 100 EA: EA)"),
-        _f("content_per_order_uom", D, False, "how many content units one order unit holds"),
-        _f("price_quantity", D, False, "how many order units unit_price buys (default 1)"),
-        _f("unit_price", D, True, "price of price_quantity order units"),
+        _f("content_per_order_uom", D, False, "how many content units one order unit holds", QUANTITY),
+        _f("price_quantity", D, False, "how many order units unit_price buys (default 1)", QUANTITY),
+        _f("unit_price", D, True, "price of price_quantity order units", MONEY),
         _f("currency", T, True, "ISO 4217 code"),
         _f("price_region", T, True, "3-digit ZIP area, or * for every region"),
-        _f("available_qty", D, False, "order units in stock for the region"),
-        _f("lead_time_days", INT, False, "days from order to availability"),
+        _f("available_qty", D, False, "order units in stock for the region", STOCK),
+        _f("lead_time_days", INT, False, "days from order to availability", DAYS),
         _f("valid_from", DT, False, "first day the price applies"),
         _f("valid_to", DT, False, "last day the price applies"),
     ),
@@ -126,10 +144,10 @@ MANUFACTURER_FEED = Feed(
         _f("gtin", T, False, "GTIN-8/12/13/14"),
         _f("unspsc", T, False, "UNSPSC commodity code"),
         _f("specs", J, False, 'list of {"name", "value", "unit"} objects'),
-        _f("list_price", D, True, "manufacturer's list price per uom"),
+        _f("list_price", D, True, "manufacturer's list price per uom", MONEY),
         _f("currency", T, True, "ISO 4217 code"),
         _f("uom", T, False, "unit the list price is for (default EA)"),
-        _f("lead_time_days", INT, False, "days from order to shipment"),
+        _f("lead_time_days", INT, False, "days from order to shipment", DAYS),
         _f("discontinued", B, False, "true once the model is no longer made"),
         _f("spec_sheet_url", T, False, "https URL of the specification sheet"),
     ),
@@ -144,12 +162,12 @@ COST_ITEMS = Feed(
         _f("description", T, True, "what the line installs"),
         _f("unit", T, True, "unit of the costs (a code of contracts.uom)"),
         _f("crew", T, False, "standard crew, e.g. F-2"),
-        _f("daily_output", D, False, "units the crew installs per day"),
-        _f("labor_hours", D, False, "labor hours per unit"),
-        _f("bare_material", D, True, "bare material cost per unit"),
-        _f("bare_labor", D, True, "bare labor cost per unit"),
-        _f("bare_equipment", D, True, "bare equipment cost per unit"),
-        _f("total_incl_op", D, True, "total per unit including overhead and profit"),
+        _f("daily_output", D, False, "units the crew installs per day", COST),
+        _f("labor_hours", D, False, "labor hours per unit", COST),
+        _f("bare_material", D, True, "bare material cost per unit", COST),
+        _f("bare_labor", D, True, "bare labor cost per unit", COST),
+        _f("bare_equipment", D, True, "bare equipment cost per unit", COST),
+        _f("total_incl_op", D, True, "total per unit including overhead and profit", COST),
         _f("currency", T, False, "ISO 4217 code (default USD)"),
     ),
 )
@@ -164,8 +182,8 @@ LOCATION_INDEX = Feed(
         _f("city", T, False, "city the index was measured in"),
         _f("state", T, False, "2-letter state code"),
         _f("division", T, True, "2-digit MasterFormat division"),
-        _f("material_index", D, True, "material cost index (national average 100)"),
-        _f("installation_index", D, True, "labor and equipment cost index (national average 100)"),
+        _f("material_index", D, True, "material cost index (national average 100)", INDEX),
+        _f("installation_index", D, True, "labor and equipment cost index (national average 100)", INDEX),
     ),
 )
 

@@ -10,30 +10,68 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from contracts.rules import NUMBER, POSITIVE_NUMBER, RULES
+from contracts.rules import RULES, Sign, number_pattern
+from contracts.schemas import FEEDS, FieldType
+
+_TYPED = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")  # a number as people type it, any size
 
 
-def _positive(text: str) -> bool:
-    """The reference: a number as people type it, with no minus sign, above zero."""
-    return re.match(NUMBER, text) is not None and not text.startswith("-") and Decimal(text) > 0
+def _reference(text: str, digits: tuple[int, int], sign: Sign) -> bool:
+    """What ``number_pattern`` must accept: a typed number of that sign whose value has at most
+    ``digits`` digits before and after the point (no point at all for whole numbers)."""
+    whole, scale = digits
+    if not _TYPED.match(text) or (scale == 0 and "." in text):
+        return False
+    value = Decimal(text)
+    if sign != "any" and text.startswith("-"):
+        return False
+    if sign == "positive" and value <= 0:
+        return False
+    fits_after = value == value.quantize(Decimal(1).scaleb(-scale))
+    return fits_after and abs(value) < Decimal(10) ** whole
 
 
-def test_positive_number_accepts_exactly_the_numbers_above_zero() -> None:
-    texts = ["".join(t) for n in range(7) for t in itertools.product("01.+5-", repeat=n)]
-    wrong = [t for t in texts if (re.match(POSITIVE_NUMBER, t) is not None) != _positive(t)]
+@pytest.mark.parametrize("sign", ["any", "non_negative", "positive"])
+@pytest.mark.parametrize("digits", [(2, 1), (1, 2), (3, 0)])
+def test_number_pattern_accepts_exactly_the_numbers_that_fit(digits: tuple[int, int], sign: Sign) -> None:
+    pattern = re.compile(number_pattern(digits, sign))
+    texts = ["".join(t) for n in range(7) for t in itertools.product("0.+5-", repeat=n)]
+    texts += ["".join(t) for n in range(1, 5) for t in itertools.product("019.", repeat=n)]
+    wrong = [t for t in texts if (pattern.match(t) is not None) != _reference(t, digits, sign)]
     assert wrong == []
-    examples = ("12", "0.5", ".5", "1.", "+3", "0", "0.00", "-1", "1e3")
-    assert {t: bool(re.match(POSITIVE_NUMBER, t)) for t in examples} == {
-        "12": True,
-        "0.5": True,
-        ".5": True,
-        "1.": True,
-        "+3": True,
-        "0": False,
-        "0.00": False,
-        "-1": False,
+
+
+def test_the_price_rule_names_its_limits() -> None:
+    rule = next(r for r in RULES["supplier_catalog"] if r.name == "unit_price_numeric")
+    assert rule.description == "unit_price is a number (at most 14 digits before the decimal point and 4 after)"
+    pattern = re.compile(rule.expectation.kwargs["regex"])  # type: ignore[union-attr]
+    examples = ("12.50", "0.0013", "1.50000", "-3", "99999999999999.9999", "100000000000000000", "0.00125", "1e3")
+    assert {t: bool(pattern.match(t)) for t in examples} == {
+        "12.50": True,
+        "0.0013": True,
+        "1.50000": True,
+        "-3": True,  # a number; unit_price_positive says what is wrong with it
+        "99999999999999.9999": True,
+        "100000000000000000": False,
+        "0.00125": False,
         "1e3": False,
     }
+
+
+def test_every_number_field_has_a_rule_of_its_digits() -> None:
+    for feed in FEEDS.values():
+        patterns = {
+            r.expectation.kwargs["column"]: r.expectation.kwargs["regex"]
+            for r in RULES[feed.name]
+            if r.expectation is not None and "regex" in r.expectation.kwargs
+        }
+        for spec in feed.fields:
+            if spec.type in (FieldType.DECIMAL, FieldType.INTEGER):
+                assert spec.digits is not None
+                assert patterns.get(f"{spec.name}_text", "").startswith("^"), f"{feed.name}.{spec.name}"
+                assert f"{{1,{spec.digits[0]}}}" in patterns[f"{spec.name}_text"] or (
+                    f"{{0,{spec.digits[0] - 1}}}" in patterns[f"{spec.name}_text"]
+                )
 
 
 @pytest.mark.parametrize(

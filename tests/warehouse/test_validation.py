@@ -129,3 +129,62 @@ def test_a_plan_that_failed_half_way_is_rebuilt_on_retry(
     assert len(calls) > 2
     rule = report.rule("unit_price_positive")
     assert (rule.checked, rule.failed) == (2, 1)
+
+
+def test_numbers_beyond_what_is_stored_exactly_are_rejected_not_rounded(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    rows = [
+        offer("OK", "0.0013"),
+        offer("HUGE", "100000000000000000"),  # line 3: does not fit DECIMAL(18, 4)
+        offer("FINE", "0.00125"),  # line 4: would round to 0.0013
+        offer("TINY", "0.00004"),  # line 5: would round to zero
+        offer("LEAD", "2.00", lead_time_days="99999999999"),  # line 6: not an INTEGER
+        offer("PACK", "2.00", order_uom="BOX", content_uom="EA", content_per_order_uom="0.0000001"),  # line 7
+    ]
+    report = ingest(conn, write_feed(tmp_path / "n.csv", "supplier_catalog", rows), submission_id="digits")
+    assert not report.accepted
+    assert [s["line"] for s in report.rule("unit_price_numeric").samples] == [3, 4, 5]
+    assert "at most 14 digits before the decimal point and 4 after" in report.rule("unit_price_numeric").description
+    # a price that does not fit is not also called "not above zero"
+    assert report.rule("unit_price_positive").passed
+    assert [s["line"] for s in report.rule("lead_time_days_valid").samples] == [6]
+    assert [s["line"] for s in report.rule("content_per_order_uom_positive").samples] == [7]
+    assert conn.execute("SELECT count(*) FROM catalog_offer").fetchone() == (0,)
+
+
+def test_a_price_per_base_unit_too_large_to_store_is_a_rule_not_a_crash(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    rows = [
+        offer("A", "2.00"),
+        # each value fits, the quotient (10^20 per EA) does not
+        offer("B", "99999999999999", price_quantity="0.000001"),
+        offer("C", "5000", order_uom="BOX", content_uom="EA", content_per_order_uom="0.000001"),
+    ]
+    report = ingest(conn, write_feed(tmp_path / "q.csv", "supplier_catalog", rows), submission_id="quotient")
+    assert not report.accepted
+    fits = report.rule("price_per_base_unit_fits")
+    assert [s["line"] for s in fits.samples] == [3] and fits.failed == 1
+    assert fits.samples[0]["values"]["price_quantity_text"] == "0.000001"
+    assert {r.rule for r in report.failed_rules} == {"price_per_base_unit_fits"}
+    assert conn.execute("SELECT count(*) FROM catalog_offer").fetchone() == (0,)
+
+
+def test_each_number_field_is_staged_in_a_type_that_holds_its_digits(conn: duckdb.DuckDBPyConnection) -> None:
+    from decimal import Decimal
+
+    from contracts.schemas import FEEDS, FieldType
+
+    for feed in FEEDS.values():
+        types = dict(conn.execute(f"SELECT column_name, column_type FROM (DESCRIBE staged_{feed.name})").fetchall())
+        for spec in feed.fields:
+            if spec.digits is None:
+                continue
+            whole, scale = spec.digits
+            column_type = types[spec.name]
+            largest = "9" * whole + ("." + "9" * scale if scale else "")
+            value = conn.execute(f"SELECT TRY_CAST(? AS {column_type})", [largest]).fetchone()
+            assert value is not None and Decimal(value[0]) == Decimal(largest), f"{feed.name}.{spec.name}"
+            if spec.type is FieldType.DECIMAL:
+                assert column_type.endswith(f",{scale})"), f"{feed.name}.{spec.name}: {column_type}"

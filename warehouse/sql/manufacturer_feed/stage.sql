@@ -55,7 +55,9 @@ SELECT
     CASE WHEN s.specs_valid THEN CAST(s.specs_text AS JSON) END AS specs,
     s.specs_valid,
     s.list_price_text,
-    TRY_CAST(s.list_price_text AS DECIMAL(18, 4)) AS list_price,
+    -- null unless the text is stored exactly (list_price_numeric names a rounded one)
+    CASE WHEN TRY_CAST(s.list_price_text AS DOUBLE) = TRY_CAST(s.list_price_text AS DECIMAL(18, 4))
+        THEN TRY_CAST(s.list_price_text AS DECIMAL(18, 4)) END AS list_price,
     s.currency,
     coalesce(a.code, s.uom_key) AS uom,
     s.lead_time_days_text,

@@ -59,7 +59,10 @@ typed AS (
         d.*,
         TRY_CAST(d.content_per_order_uom_text AS DECIMAL(18, 6)) AS content_per_order_uom,
         TRY_CAST(d.price_quantity_text AS DECIMAL(18, 6)) AS price_quantity,
-        TRY_CAST(d.unit_price_text AS DECIMAL(18, 4)) AS unit_price,
+        -- null unless the text is stored exactly (unit_price_numeric names a rounded one), so
+        -- that 0.00004 is not also reported as "not above zero"
+        CASE WHEN TRY_CAST(d.unit_price_text AS DOUBLE) = TRY_CAST(d.unit_price_text AS DECIMAL(18, 4))
+            THEN TRY_CAST(d.unit_price_text AS DECIMAL(18, 4)) END AS unit_price,
         TRY_CAST(d.available_qty_text AS DECIMAL(18, 3)) AS available_qty,
         TRY_CAST(d.lead_time_days_text AS INTEGER) AS lead_time_days,
         TRY_CAST(d.valid_from_text AS DATE) AS valid_from,
@@ -133,7 +136,8 @@ SELECT
     units_known,
     base_uom,
     base_qty,
-    CAST(unit_price / nullif(coalesce(price_quantity, 1), 0) / nullif(base_qty, 0) AS DECIMAL(24, 8)) AS price_per_base_unit,
+    -- null when the quotient does not fit (each input does): price_per_base_unit_fits names the row
+    TRY_CAST(unit_price / nullif(coalesce(price_quantity, 1), 0) / nullif(base_qty, 0) AS DECIMAL(24, 8)) AS price_per_base_unit,
     CASE
         WHEN manufacturer IS NOT NULL AND manufacturer_part_number IS NOT NULL
             THEN 'mpn:' || lower(regexp_replace(manufacturer, '[^A-Za-z0-9]', '', 'g')) || ':'
