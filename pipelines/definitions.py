@@ -7,7 +7,13 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.assets import FRESHNESS_CHECKS, all_assets
-from pipelines.jobs import FRESHNESS_JOB, FRESHNESS_SCHEDULE, SUBMISSION_JOBS
+from pipelines.jobs import (
+    CATALOG_REFRESH_JOB,
+    CATALOG_REFRESH_SCHEDULE,
+    FRESHNESS_JOB,
+    FRESHNESS_SCHEDULE,
+    SUBMISSION_JOBS,
+)
 from pipelines.resources import (
     DEFAULT_CADENCE_HOURS,
     DEFAULT_DATA_DIR,
@@ -38,9 +44,9 @@ def build_definitions(data_dir: str | Path | None = None, *, cadence: FeedCadenc
     return dg.Definitions(
         assets=all_assets(),
         asset_checks=FRESHNESS_CHECKS,
-        jobs=[*SUBMISSION_JOBS.values(), FRESHNESS_JOB, RETENTION_JOB],
+        jobs=[*SUBMISSION_JOBS.values(), FRESHNESS_JOB, CATALOG_REFRESH_JOB, RETENTION_JOB],
         sensors=[LANDING_SENSOR, INBOX_SENSOR],
-        schedules=[FRESHNESS_SCHEDULE, RETENTION_SCHEDULE],
+        schedules=[FRESHNESS_SCHEDULE, CATALOG_REFRESH_SCHEDULE, RETENTION_SCHEDULE],
         resources={"warehouse": warehouse, "cadence": cadence},
     )
 

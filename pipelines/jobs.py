@@ -10,7 +10,14 @@ import dagster as dg
 
 from pipelines.assets import FEED_ASSETS, FRESHNESS_CHECKS, PRODUCT_FEEDS, SERVING_ASSETS
 
-__all__ = ["FRESHNESS_JOB", "FRESHNESS_SCHEDULE", "SUBMISSION_JOBS", "submission_job_name"]
+__all__ = [
+    "CATALOG_REFRESH_JOB",
+    "CATALOG_REFRESH_SCHEDULE",
+    "FRESHNESS_JOB",
+    "FRESHNESS_SCHEDULE",
+    "SUBMISSION_JOBS",
+    "submission_job_name",
+]
 
 
 def submission_job_name(feed: str) -> str:
@@ -45,5 +52,27 @@ FRESHNESS_SCHEDULE = dg.ScheduleDefinition(
     cron_schedule="0 * * * *",
     execution_timezone="UTC",
     description="Every hour: the freshness checks, so a supplier that stopped sending shows late without a push.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+CATALOG_REFRESH_JOB = dg.define_asset_job(
+    "catalog_refresh",
+    selection=dg.AssetSelection.assets(SERVING_ASSETS["catalog"]),
+    description=(
+        "Publish the catalog snapshot again from the curated tables, so that offers enter it on their "
+        "valid_from and leave it after their valid_to without a push."
+    ),
+    executor_def=dg.in_process_executor,
+)
+
+CATALOG_REFRESH_SCHEDULE = dg.ScheduleDefinition(
+    name="catalog_refresh_daily",
+    job=CATALOG_REFRESH_JOB,
+    cron_schedule="5 0 * * *",
+    execution_timezone="UTC",
+    description=(
+        "Every day at 00:05 UTC: a new catalog snapshot, so a price dated from today is served today and one "
+        "that ended yesterday is not (a snapshot holds the offers valid on its publish date)."
+    ),
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )

@@ -108,6 +108,7 @@ def test_jobs_sensors_and_schedule() -> None:
     schedules = {s.name: s for s in defs.schedules or ()}
     assert {name: s.job_name for name, s in schedules.items()} == {
         "feed_freshness_hourly": "feed_freshness",
+        "catalog_refresh_daily": "catalog_refresh",
         "submission_retention_daily": "submission_retention",
     }
     assert all(s.default_status is dg.DefaultScheduleStatus.RUNNING for s in schedules.values())

@@ -209,3 +209,29 @@ def test_publishing_lends_the_memory_limit_and_gives_it_back(
     with pytest.raises(duckdb.IOException):
         publish_snapshot(conn, data_dir=data_dir, product="catalog")
     assert conn.execute("SELECT current_setting('memory_limit')").fetchone() == before
+
+
+def test_a_snapshot_holds_the_offers_valid_on_its_publish_date(
+    conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    rows = [
+        offer("NOW", "2.00", name="Copper tee"),
+        offer("SOON", "1.00", name="Copper elbow", valid_from="2026-06-01"),
+        offer("GONE", "3.00", name="Copper cap", valid_to="2026-01-31"),
+        offer("SPAN", "4.00", name="Copper union", valid_from="2026-01-01", valid_to="2026-05-31"),
+    ]
+    assert ingest(conn, write_feed(tmp_path / "v.csv", "supplier_catalog", rows), submission_id="v").accepted
+
+    def skus(on: datetime) -> set[str]:
+        snapshot = publish_snapshot(conn, data_dir=data_dir, product="catalog", now=on)
+        with duckdb.connect(str(snapshot.path), read_only=True) as snap:
+            offered = {r[0] for r in snap.execute("SELECT supplier_sku FROM offers").fetchall()}
+            named = {r[0] for r in snap.execute("SELECT name FROM products").fetchall()}
+        assert len(named) == len(offered)  # a product with no valid offer is not in the snapshot
+        return offered
+
+    assert skus(datetime(2026, 1, 15, tzinfo=UTC)) == {"NOW", "SPAN", "GONE"}
+    assert skus(datetime(2026, 5, 31, 23, tzinfo=UTC)) == {"NOW", "SPAN"}  # GONE's last day has passed
+    assert skus(datetime(2026, 6, 1, tzinfo=UTC)) == {"NOW", "SOON"}  # a future price starts on its day

@@ -8,7 +8,8 @@ WITH live AS (
     SELECT o.rowid AS offer_row, p.product_no, o.supplier, o.supplier_sku, o.price_region
     FROM catalog_offer AS o
     JOIN snap.products AS p ON p.product_id = o.product_id
-    WHERE o.valid_to IS NULL OR o.valid_to >= CAST($published_at AS DATE)
+    WHERE (o.valid_to IS NULL OR o.valid_to >= CAST($published_at AS DATE))
+        AND (o.valid_from IS NULL OR o.valid_from <= CAST($published_at AS DATE))
 ),
 suppliers AS (
     SELECT supplier, CAST(row_number() OVER (ORDER BY supplier) - 1 AS INTEGER) AS supplier_no

@@ -7,7 +7,9 @@
 CREATE TABLE snap.products AS
 WITH live AS (
     SELECT rowid AS offer_row, product_id, supplier, supplier_sku, price_region
-    FROM catalog_offer WHERE valid_to IS NULL OR valid_to >= CAST($published_at AS DATE)
+    FROM catalog_offer
+    WHERE (valid_to IS NULL OR valid_to >= CAST($published_at AS DATE))
+        AND (valid_from IS NULL OR valid_from <= CAST($published_at AS DATE))
 ),
 chosen AS (
     SELECT
