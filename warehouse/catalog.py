@@ -288,13 +288,37 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _cost_item(values: dict[str, Any]) -> CostItem:
-    mi = Decimal(values["material_index"])
-    ii = Decimal(values["installation_index"])
-    bm, bl, be = Decimal(values["bare_material"]), Decimal(values["bare_labor"]), Decimal(values["bare_equipment"])
-    bare = bm + bl + be
-    material, labor, equipment = bm * mi / 100, bl * ii / 100, be * ii / 100
-    blend = (material + labor + equipment) / bare if bare else Decimal(1)
+@dataclass(frozen=True, slots=True)
+class _UnitCosts:
+    """A cost line's unit costs adjusted to the area's index, unrounded: what amounts are priced from."""
+
+    material: Decimal
+    labor: Decimal
+    equipment: Decimal
+    total_incl_op: Decimal
+
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> _UnitCosts:
+        mi, ii = Decimal(values["material_index"]), Decimal(values["installation_index"])
+        bm, bl, be = Decimal(values["bare_material"]), Decimal(values["bare_labor"]), Decimal(values["bare_equipment"])
+        material, labor, equipment = bm * mi / 100, bl * ii / 100, be * ii / 100
+        bare = bm + bl + be
+        blend = (material + labor + equipment) / bare if bare else Decimal(1)
+        return cls(material, labor, equipment, Decimal(values["total_incl_op"]) * blend)
+
+    def amounts(self, quantity: Decimal) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+        """Material, labor, equipment, total and total incl. O&P for ``quantity`` units, to the cent.
+
+        Each part is the quantity times the unrounded unit cost, rounded once (half up); the total
+        is the sum of the rounded parts, so the figures shown always add up, and one unit's
+        amounts are the cost item's own figures."""
+        material, labor = _money(self.material * quantity), _money(self.labor * quantity)
+        equipment = _money(self.equipment * quantity)
+        return material, labor, equipment, material + labor + equipment, _money(self.total_incl_op * quantity)
+
+
+def _cost_item(values: dict[str, Any], unit: _UnitCosts) -> CostItem:
+    material, labor, equipment, total, total_incl_op = unit.amounts(Decimal(1))
     location = f"{values['city']}, {values['state']}" if values.get("city") else None
     return CostItem(
         line_number=values["line_number"],
@@ -305,13 +329,13 @@ def _cost_item(values: dict[str, Any]) -> CostItem:
         daily_output=values["daily_output"],
         labor_hours=values["labor_hours"],
         currency=values["currency"],
-        material=_money(material),
-        labor=_money(labor),
-        equipment=_money(equipment),
-        total=_money(material + labor + equipment),
-        total_incl_op=_money(Decimal(values["total_incl_op"]) * blend),
-        material_index=mi,
-        installation_index=ii,
+        material=material,
+        labor=labor,
+        equipment=equipment,
+        total=total,
+        total_incl_op=total_incl_op,
+        material_index=Decimal(values["material_index"]),
+        installation_index=Decimal(values["installation_index"]),
         index_applied=bool(values["index_applied"]),
         location=location,
     )
@@ -489,7 +513,7 @@ class CatalogReader:
                 "limit": _limit(limit) + 1,
             }
         )
-        items = [_cost_item(r) for r in rows[:limit]]
+        items = [_cost_item(r, _UnitCosts.of(r)) for r in rows[:limit]]
         next_cursor = (
             _encode_cursor(float(rows[limit - 1]["score"]), items[-1].line_number, query) if len(rows) > limit else None
         )
@@ -517,15 +541,16 @@ class CatalogReader:
                 "limit": len(keys) + 1,
             }
         )
-        items = {r["line_number"].replace(" ", ""): _cost_item(r) for r in rows}
-        missing = [n for n, _ in lines if str(n).replace(" ", "") not in items]
+        costs = {r["line_number"].replace(" ", ""): (_cost_item(r, unit := _UnitCosts.of(r)), unit) for r in rows}
+        # each unknown item once, as first spelled, in the order the lines name them
+        missing = dict.fromkeys(n for n, _ in lines if str(n).replace(" ", "") not in costs)
         if missing:
-            raise UnknownCostItems(missing)
+            raise UnknownCostItems(list(missing))
         out: list[EstimateLine] = []
         for line_number, quantity in lines:
-            item = items[str(line_number).replace(" ", "")]
-            material, labor = _money(item.material * quantity), _money(item.labor * quantity)
-            equipment = _money(item.equipment * quantity)
+            item, unit = costs[str(line_number).replace(" ", "")]
+            # from the unrounded unit costs: a rounded one times a large quantity is off by dollars
+            material, labor, equipment, total, total_incl_op = unit.amounts(quantity)
             out.append(
                 EstimateLine(
                     item=item,
@@ -533,8 +558,8 @@ class CatalogReader:
                     material=material,
                     labor=labor,
                     equipment=equipment,
-                    total=material + labor + equipment,  # the parts as shown add up to the total
-                    total_incl_op=_money(item.total_incl_op * quantity),
+                    total=total,
+                    total_incl_op=total_incl_op,
                 )
             )
         currencies = {line.item.currency for line in out}

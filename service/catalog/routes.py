@@ -116,7 +116,8 @@ class CostDataController(Controller):
         summary="Unit costs, adjusted to the ZIP's area",
         description="By MasterFormat number or prefix (`06 11`) and/or text. For a ZIP, material costs are "
         "scaled by the material index of the ZIP area's division, labor and equipment by its installation "
-        "index (100 = national average); `index_applied` is false where the area has no index.",
+        "index (100 = national average); `index_applied` is false where the area has no index. Each part is "
+        "rounded to the cent (half up) and `total` is the sum of the parts as shown.",
     )
     async def list_cost_items(
         self,
@@ -146,7 +147,9 @@ class CostDataController(Controller):
         operation_id="estimateCosts",
         status_code=200,
         summary="Estimate: lines of (cost item, quantity) → material, labor, equipment and totals for a ZIP",
-        description="An unknown cost item is a 422 naming it (`unknown_items`).",
+        description="Each line's parts are its quantity times the item's unrounded unit costs, rounded to the cent "
+        "(half up); a line's `total` is the sum of its parts, the estimate's figures the sums of its lines'. "
+        "Unknown cost items are a 422 `unknown-cost-items` naming each once (`unknown_items`).",
     )
     async def estimate(self, state: State, data: JSONBody[EstimateIn]) -> EstimateOut:
         errors = [

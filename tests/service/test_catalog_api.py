@@ -195,6 +195,46 @@ def test_estimate_totals_lines_for_a_zip(api: httpx.Client, tenant: Tenant) -> N
     assert Decimal(est["total"]) == parts
 
 
+def test_estimate_prices_lines_from_unrounded_unit_costs(api: httpx.Client, tenant: Tenant) -> None:
+    # the reviewer's case: 0.78 material and 0.98 labor a BF, Boston's division 06 at 106.3 / 136.3,
+    # so a BF is 0.82914 / 1.33574 (shown as 0.83 / 1.34), and 10,000 BF are not 8300.00 / 13400.00
+    resp = api.post(
+        ESTIMATE,
+        json={"zip": "02110", "lines": [{"item": "06 11 10.14 0100", "quantity": "10000"}]},
+        headers=tenant.auth,
+    )
+    assert resp.status_code == 200, resp.text
+    est = resp.json()
+    expected = {
+        "material": "8291.40",
+        "labor": "13357.40",
+        "equipment": "0.00",
+        "total": "21648.80",
+        "total_incl_op": "28906.07",  # 2.35 × (2.16488 / 1.76) × 10,000 = 28906.068…
+    }
+    assert {part: est["lines"][0][part] for part in expected} == expected
+    assert {part: est[part] for part in expected} == expected
+
+
+def test_cost_item_figures_add_up_and_are_an_estimates_unit(api: httpx.Client, tenant: Tenant) -> None:
+    boston = api.get(ITEMS, params={"zip": "02110", "limit": "100"}, headers=tenant.auth).json()["data"]
+    rebar = next(i for i in boston if i["line_number"] == "03 21 11.60 0100")
+    # 1253.25896 + 1628.175 is 2881.43 rounded, but the parts shown are 1253.26 + 1628.18
+    assert (rebar["material"], rebar["labor"], rebar["equipment"], rebar["total"]) == (
+        "1253.26",
+        "1628.18",
+        "0.00",
+        "2881.44",
+    )
+    parts = ("material", "labor", "equipment", "total", "total_incl_op")
+    for item in boston:
+        assert Decimal(item["total"]) == sum(Decimal(item[p]) for p in ("material", "labor", "equipment")), item
+    lines = [{"item": i["line_number"], "quantity": "1"} for i in boston]
+    est = api.post(ESTIMATE, json={"zip": "02110", "lines": lines}, headers=tenant.auth).json()
+    for item, line in zip(boston, est["lines"], strict=True):
+        assert {p: line[p] for p in parts} == {p: item[p] for p in parts}, item["line_number"]
+
+
 def test_estimate_errors_name_what_is_wrong(api: httpx.Client, tenant: Tenant) -> None:
     known = api.get(ITEMS, params={"limit": "1"}, headers=tenant.auth).json()["data"][0]["line_number"]
     unknown = api.post(
@@ -203,8 +243,18 @@ def test_estimate_errors_name_what_is_wrong(api: httpx.Client, tenant: Tenant) -
         headers=tenant.auth,
     )
     body = assert_problem(unknown, 422)
+    assert body["type"].endswith(":unknown-cost-items")
     assert body["unknown_items"] == ["99 99 99.99 9999"]
     assert [e["field"] for e in body["errors"]] == ["lines[1].item"]
+    # an unknown item on two lines is listed once, in the order first named; errors name each line
+    repeated = api.post(
+        ESTIMATE,
+        json={"lines": [{"item": i, "quantity": "1"} for i in ("bad2", "bad1", known, "bad1", "bad2")]},
+        headers=tenant.auth,
+    )
+    body = assert_problem(repeated, 422)
+    assert body["unknown_items"] == ["bad2", "bad1"]
+    assert [e["field"] for e in body["errors"]] == ["lines[0].item", "lines[1].item", "lines[3].item", "lines[4].item"]
     negative = api.post(ESTIMATE, json={"lines": [{"item": known, "quantity": "-2"}]}, headers=tenant.auth)
     assert [e["field"] for e in assert_validation_problem(negative)] == ["lines[0].quantity"]
     # beyond what money can hold exactly: a 400 naming the line, never a 500

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
 from contracts.samples import write_cost_items_csv, write_location_index_csv
 from contracts.schemas import NO_PRICE_COMPARISON
 from tests.warehouse.conftest import OFFER_RULES_SQL, T0, ingest, offer, write_feed
-from warehouse.catalog import CatalogReader, InvalidQuery, UnknownCostItems, zip_area
+from warehouse.catalog import CatalogReader, CostItem, InvalidQuery, UnknownCostItems, zip_area
 from warehouse.snapshots import publish_snapshot
 from warehouse.store import connect_warehouse
 
@@ -200,13 +200,87 @@ def test_estimate(reader: CatalogReader) -> None:
     estimate = reader.estimate([(item.line_number, Decimal(100)), (item.line_number, Decimal("0.5"))], zip_code="80202")
     assert estimate.zip_area == "802"
     assert estimate.currency == "USD"
-    assert estimate.material == (item.material * 100).quantize(Decimal("0.01")) + (item.material / 2).quantize(
-        Decimal("0.01")
-    )
+    # each line's part is its quantity times the unrounded unit cost (the bare cost, which is the
+    # national figure, scaled by the area's index), rounded to the cent
+    bare = reader.list_cost_items(masterformat="09 29 10.30").items[0].material
+    unit = bare * item.material_index / 100
+    cents = Decimal("0.01")
+    assert estimate.material == (unit * 100).quantize(cents, ROUND_HALF_UP) + (unit / 2).quantize(cents, ROUND_HALF_UP)
     assert estimate.total == estimate.material + estimate.labor + estimate.equipment
     with pytest.raises(UnknownCostItems) as missing:
         reader.estimate([("99 99 99.99 9999", Decimal(1))])
     assert missing.value.line_numbers == ["99 99 99.99 9999"]
+
+
+def test_estimate_prices_each_part_from_the_unrounded_unit_cost(reader: CatalogReader) -> None:
+    # 06 11 10.14 0100 costs 0.78 material and 0.98 labor a BF (2.35 incl. O&P); Boston's division
+    # 06 indexes are 106.3 and 136.3, so a BF there is 0.82914 material and 1.33574 labor: shown
+    # as 0.83 and 1.34, but 10,000 BF are 8291.40 and 13357.40, not 8300.00 and 13400.00.
+    estimate = reader.estimate([("06 11 10.14 0100", Decimal(10000))], zip_code="02110")
+    (line,) = estimate.lines
+    assert (line.item.material, line.item.labor, line.item.total) == (Decimal("0.83"), Decimal("1.34"), Decimal("2.17"))
+    cents = Decimal("0.01")
+    # incl. O&P: 2.35 scaled by the blend of the indexes, (0.82914 + 1.33574) / 1.76
+    incl_op = (Decimal("2.35") * Decimal("2.16488") / Decimal("1.76") * 10000).quantize(cents, ROUND_HALF_UP)
+    expected = (Decimal("8291.40"), Decimal("13357.40"), Decimal("0.00"), Decimal("21648.80"), incl_op)
+    assert incl_op == Decimal("28906.07")
+    assert (line.material, line.labor, line.equipment, line.total, line.total_incl_op) == expected
+    assert (estimate.material, estimate.labor, estimate.equipment, estimate.total, estimate.total_incl_op) == expected
+    # each part rounds once, half up: 0.5 BF of labor is 0.66787, so 0.67
+    half = reader.estimate([("06 11 10.14 0100", Decimal("0.5"))], zip_code="02110").lines[0]
+    assert (half.material, half.labor, half.total) == (Decimal("0.41"), Decimal("0.67"), Decimal("1.08"))
+
+
+def test_estimate_totals_are_the_sums_of_the_lines(reader: CatalogReader) -> None:
+    lines = [("06 11 10.14 0100", Decimal("333.3")), ("03 21 11.60 0100", Decimal("2.125")), ("06 11 10.14 0100", 7)]
+    estimate = reader.estimate([(n, Decimal(q)) for n, q in lines], zip_code="02110")
+    for part in ("material", "labor", "equipment", "total", "total_incl_op"):
+        assert getattr(estimate, part) == sum(getattr(x, part) for x in estimate.lines), part
+    for x in estimate.lines:
+        assert x.total == x.material + x.labor + x.equipment
+    assert estimate.total == estimate.material + estimate.labor + estimate.equipment
+
+
+def _every_cost_item(reader: CatalogReader, zip_code: str | None) -> list[CostItem]:
+    items: list[CostItem] = []
+    cursor = None
+    while True:
+        page = reader.list_cost_items(zip_code=zip_code, limit=100, cursor=cursor)
+        items += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return items
+
+
+def test_a_cost_items_parts_add_up_to_its_total(reader: CatalogReader) -> None:
+    # in Boston 03 21 11.60 0100 is 1158.28 × 1.082 = 1253.25896 material and 1275.00 × 1.277 =
+    # 1628.175 labor: shown as 1253.26 and 1628.18, so its total is 2881.44 (not 2881.43, the
+    # rounded sum of the unrounded parts)
+    (rebar,) = reader.list_cost_items(masterformat="03 21 11.60 0100", zip_code="02110").items
+    assert (rebar.material, rebar.labor, rebar.equipment, rebar.total) == (
+        Decimal("1253.26"),
+        Decimal("1628.18"),
+        Decimal("0.00"),
+        Decimal("2881.44"),
+    )
+    for zip_code in (None, "02110", "10001", "80202", "33101", "59901"):
+        items = _every_cost_item(reader, zip_code)
+        assert len(items) == 66
+        for item in items:
+            assert item.total == item.material + item.labor + item.equipment, (zip_code, item)
+        # one unit of an item in an estimate is the item's own figures
+        estimate = reader.estimate([(i.line_number, Decimal(1)) for i in items], zip_code=zip_code)
+        for item, line in zip(items, estimate.lines, strict=True):
+            figures = (line.material, line.labor, line.equipment, line.total, line.total_incl_op)
+            assert figures == (item.material, item.labor, item.equipment, item.total, item.total_incl_op), item
+
+
+def test_an_unknown_item_is_named_once_in_the_order_first_seen(reader: CatalogReader) -> None:
+    known = reader.list_cost_items(limit=1).items[0].line_number
+    lines = [("bad2", Decimal(1)), (known, Decimal(1)), ("bad1", Decimal(1)), ("bad2", Decimal(3))]
+    with pytest.raises(UnknownCostItems) as missing:
+        reader.estimate(lines)
+    assert missing.value.line_numbers == ["bad2", "bad1"]
 
 
 @pytest.mark.parametrize("zip_code", ["8020", "ABCDE", "802021", ""])
