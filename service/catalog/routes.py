@@ -16,6 +16,7 @@ from service.deals.repositories import ELIGIBLE_NOW
 from service.deals.services import DealRule, rules
 from service.errors import FieldError, InvalidInput, NotFound
 from service.http.auth import needs, principal_of
+from service.http.openapi import PROBLEMS_OPT
 from service.http.pagination import Limit
 from warehouse.catalog import quantity_problem
 
@@ -30,6 +31,31 @@ Zip = Annotated[
 ReaderCursor = Annotated[str | None, QueryParameter(description="The previous page's next_cursor, unchanged.")]
 Price = Annotated[Decimal | None, QueryParameter(description="On the offer's unit price, e.g. 12.50.")]
 Text = Annotated[str | None, QueryParameter(max_length=200)]
+
+
+# What these routes answer beyond the conventions, for the OpenAPI document (services.call_reader
+# raises them).
+_SNAPSHOT_UNAVAILABLE: dict[str, Any] = {
+    "description": "`snapshot-unavailable`: nothing has been published yet; try again after `Retry-After` seconds.",
+    "headers": {
+        "Retry-After": {
+            "description": f"Seconds to wait ({services.RETRY_AFTER_SECONDS}).",
+            "schema": {"type": "integer"},
+        }
+    },
+}
+_UNKNOWN_COST_ITEMS: dict[str, Any] = {
+    "description": "`unknown-cost-items`: `unknown_items` lists each line number the cost book lacks, once, "
+    "in the order the lines name them; `errors[].field` names each such line (`lines[i].item`).",
+}
+
+
+def _reads_snapshots(problems: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Route arguments of a read over the published snapshots (scope ``read:catalog``), with the
+    problems it answers besides 503 ``snapshot-unavailable``, by status."""
+    route = needs("read:catalog")
+    route["opt"][PROBLEMS_OPT] = {"503": _SNAPSHOT_UNAVAILABLE, **(problems or {})}
+    return route
 
 
 async def _deals(request: Request[Any, Any, Any], state: State) -> list[DealRule]:
@@ -49,7 +75,7 @@ class CatalogController(Controller):
 
     @get(
         "/products",
-        **needs("read:catalog"),
+        **_reads_snapshots(),
         operation_id="searchProducts",
         summary="Search products: best match first, each with its cheapest offer for the ZIP",
         description="Ranked full-text search over name, description, brand, manufacturer, part number and "
@@ -89,7 +115,7 @@ class CatalogController(Controller):
 
     @get(
         "/products/{product_id:str}",
-        **needs("read:catalog"),
+        **_reads_snapshots(),
         operation_id="getProduct",
         summary="Get a product: every supplier's offer, cheapest per base unit first, and price history",
     )
@@ -111,7 +137,7 @@ class CostDataController(Controller):
 
     @get(
         "/items",
-        **needs("read:catalog"),
+        **_reads_snapshots(),
         operation_id="listCostItems",
         summary="Unit costs, adjusted to the ZIP's area",
         description="By MasterFormat number or prefix (`06 11`) and/or text. For a ZIP, material costs are "
@@ -143,7 +169,7 @@ class CostDataController(Controller):
 
     @post(
         "/estimate",
-        **needs("read:catalog"),
+        **_reads_snapshots({"422": _UNKNOWN_COST_ITEMS}),
         operation_id="estimateCosts",
         status_code=200,
         summary="Estimate: lines of (cost item, quantity) → material, labor, equipment and totals for a ZIP",

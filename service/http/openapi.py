@@ -1,7 +1,9 @@
 """The OpenAPI document, completed with what the shared conventions add to every operation:
-problem+json error responses, the rate-limit headers, ``Idempotency-Key`` on ``POST``, and the
-validators of the single-record operations (``ETag``, ``If-Match`` / 412, ``If-None-Match`` / 304),
-and the OAuth protocol endpoints, whose handlers read their forms by hand.
+problem+json error responses, the rate-limit headers, ``Idempotency-Key`` on ``POST``, 415 where
+a body's media type is checked, and the validators of the single-record operations (``ETag``,
+``If-Match`` / 412, ``If-None-Match`` / 304), the problems a route declares it answers beyond the
+conventions (``PROBLEMS_OPT``), and the OAuth protocol endpoints, whose handlers read their forms
+by hand.
 
 Litestar generates the operations from the handlers; the conventions are implemented once in
 middleware, so they are documented once here. The finished document is built on first request
@@ -16,11 +18,12 @@ from typing import Any
 
 import msgspec
 from litestar import Litestar, Request, Response, get
+from litestar.routes import HTTPRoute
 
 from service.http.conditional import Kind, conditional_operations
 from service.oauth.openapi_paths import OAUTH_PATHS
 
-__all__ = ["PROBLEM_SCHEMA", "complete_document", "openapi_json"]
+__all__ = ["PROBLEMS_OPT", "PROBLEM_SCHEMA", "complete_document", "declared_problems", "openapi_json"]
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -46,8 +49,22 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         },
         "required_scope": {"type": "string", "description": "For insufficient-scope problems."},
         "current_etag": {"type": "string", "description": "For precondition-failed problems: the record's ETag."},
+        "unknown_items": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "For unknown-cost-items problems: each cost item the cost book lacks, once, as sent.",
+        },
+        "accepted": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "For unsupported-media-type problems of a feed push: the media types it takes.",
+        },
     },
 }
+
+#: Handler opt: the problems a route answers beyond the conventions, as ``{"422": {"description":
+#: …, "headers"?: …}}``; the document gives each the problem+json body.
+PROBLEMS_OPT = "joist.problems"
 
 _RATE_HEADERS: dict[str, Any] = {
     "RateLimit-Limit": {
@@ -108,6 +125,51 @@ _IF_NONE_MATCH: dict[str, Any] = {
 }
 
 
+_JSON_BODY_415 = (
+    "The body is not declared `application/json` (or `application/<x>+json`), or names a charset other than UTF-8."
+)
+# The feed pushes read their body as a stream, in the formats their request body lists
+# (service.feeds.landing.body_kind checks the headers).
+_FEED_BODY_415: dict[str, Any] = {
+    "description": (
+        "The Content-Type is not a feed format (`text/csv`, `application/x-ndjson` or `application/json`; "
+        "`accepted` lists every media type taken, aliases included), names a charset other than UTF-8 (or US-ASCII), "
+        "or the Content-Encoding is not gzip (then `Accept-Encoding: gzip`)."
+    ),
+    "headers": {
+        "Accept-Encoding": {
+            "description": "When the Content-Encoding was refused: the one accepted, `gzip`.",
+            "schema": {"type": "string"},
+        }
+    },
+}
+_FEED_PUSHES = frozenset({"pushSupplierCatalog", "pushManufacturerFeed"})
+
+
+def _unsupported_media_type(operation: dict[str, Any]) -> dict[str, Any] | None:
+    """The 415 answer of an operation that takes a body, or None where any media type is taken."""
+    if operation.get("operationId") in _FEED_PUSHES:
+        return copy.deepcopy(_FEED_BODY_415)
+    media_types = set(operation.get("requestBody", {}).get("content", {}))
+    # a JSON body's media type is checked for every such route (service.http.query); a document's
+    # content (application/octet-stream) is taken as whatever it is declared to be
+    if media_types == {"application/json"}:
+        return {"description": _JSON_BODY_415}
+    return None
+
+
+def declared_problems(app: Litestar) -> dict[str, dict[str, dict[str, Any]]]:
+    """The ``operationId`` of every handler that declares problems with ``PROBLEMS_OPT``, and those."""
+    found: dict[str, dict[str, dict[str, Any]]] = {}
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            for handler in route.route_handlers:
+                problems = handler.opt.get(PROBLEMS_OPT)
+                if problems and isinstance(handler.operation_id, str):
+                    found[handler.operation_id] = problems
+    return found
+
+
 def _conditional(operation: dict[str, Any], kind: Kind, problem: dict[str, Any]) -> None:
     """The headers and answers of a conditional operation (``service.http.conditional``)."""
     responses = operation.setdefault("responses", {})
@@ -128,10 +190,16 @@ def _conditional(operation: dict[str, Any], kind: Kind, problem: dict[str, Any])
         }
 
 
-def complete_document(document: dict[str, Any], conditional: Mapping[str, Kind] | None = None) -> dict[str, Any]:
+def complete_document(
+    document: dict[str, Any],
+    conditional: Mapping[str, Kind] | None = None,
+    problems: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+) -> dict[str, Any]:
     """The generated ``document`` completed with the conventions; ``conditional`` maps the
-    ``operationId`` of each conditional operation to its kind."""
+    ``operationId`` of each conditional operation to its kind, ``problems`` that of each operation
+    declaring problems of its own (``declared_problems``) to them."""
     conditional = conditional or {}
+    problems = problems or {}
     doc = copy.deepcopy(document)
     doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -146,6 +214,10 @@ def complete_document(document: dict[str, Any], conditional: Mapping[str, Kind] 
                 if status in {"409", "413"} and method == "get":
                     continue
                 responses[status] = {"description": description, "content": problem}
+            if "requestBody" in operation and (unsupported := _unsupported_media_type(operation)) is not None:
+                responses["415"] = {**unsupported, "content": problem}
+            for status, declared in problems.get(operation.get("operationId", ""), {}).items():
+                responses[status] = {**copy.deepcopy(dict(declared)), "content": problem}
             for status, response in responses.items():
                 if status.startswith("2"):
                     response.setdefault("headers", {}).update(_RATE_HEADERS)
@@ -166,6 +238,8 @@ async def openapi_json(request: Request[Any, Any, Any]) -> Response[bytes]:
     app: Litestar = request.app
     body: bytes | None = app.state.get(_CACHE_KEY)
     if body is None:
-        body = msgspec.json.encode(complete_document(app.openapi_schema.to_schema(), conditional_operations(app)))
+        body = msgspec.json.encode(
+            complete_document(app.openapi_schema.to_schema(), conditional_operations(app), declared_problems(app))
+        )
         app.state[_CACHE_KEY] = body
     return Response(body, media_type="application/vnd.oai.openapi+json")

@@ -255,6 +255,9 @@ def test_estimate_errors_name_what_is_wrong(api: httpx.Client, tenant: Tenant) -
     body = assert_problem(repeated, 422)
     assert body["unknown_items"] == ["bad2", "bad1"]
     assert [e["field"] for e in body["errors"]] == ["lines[0].item", "lines[1].item", "lines[3].item", "lines[4].item"]
+    # and the document says the operation answers it
+    spec = api.get("/api/v1/openapi.json").json()
+    assert "unknown-cost-items" in spec["paths"][ESTIMATE]["post"]["responses"]["422"]["description"]
     negative = api.post(ESTIMATE, json={"lines": [{"item": known, "quantity": "-2"}]}, headers=tenant.auth)
     assert [e["field"] for e in assert_validation_problem(negative)] == ["lines[0].quantity"]
     # beyond what money can hold exactly: a 400 naming the line, never a 500

@@ -11,7 +11,10 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 
-from tests.helpers import PROBLEM_JSON
+from service.db.database import Database
+from tests.conftest import Tenant
+from tests.helpers import PROBLEM_JSON, assert_problem
+from tests.service.feed_helpers import make_org
 
 SPEC = "/api/v1/openapi.json"
 KEYS = "/api/v1/api-keys"
@@ -79,6 +82,74 @@ def test_documented_errors_are_problem_details(spec: dict[str, Any]) -> None:
                     # the OAuth protocol endpoints answer RFC 6749 JSON, as OAuth client libraries expect
                     expected = {"application/json"} if path in OAUTH_PROTOCOL else {PROBLEM_JSON}
                     assert set(response["content"]) == expected, (path, method, status)
+
+
+CATALOG_READS = (
+    ("/api/v1/catalog/products", "get"),
+    ("/api/v1/catalog/products/{product_id}", "get"),
+    ("/api/v1/cost-data/items", "get"),
+    ("/api/v1/cost-data/estimate", "post"),
+)
+FEED_PUSHES = ("/api/v1/suppliers/catalog", "/api/v1/manufacturers/feed")
+
+
+def test_every_body_whose_media_type_is_checked_documents_415(spec: dict[str, Any]) -> None:
+    without = {
+        (path, method)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation and "415" not in operation["responses"]
+    }
+    # the OAuth endpoints answer the protocol's way; a document's content may be any media type
+    assert without == {(path, "post") for path in OAUTH_PROTOCOL} | {("/api/v1/documents/{document_id}/content", "put")}
+    for path in FEED_PUSHES:
+        unsupported = spec["paths"][path]["post"]["responses"]["415"]
+        assert "Accept-Encoding" in unsupported["headers"] and "`accepted`" in unsupported["description"]
+    assert {"accepted", "unknown_items"} <= set(spec["components"]["schemas"]["Problem"]["properties"])
+
+
+def test_the_catalog_reads_document_503_and_the_estimate_422(spec: dict[str, Any]) -> None:
+    for path, method in CATALOG_READS:
+        unavailable = spec["paths"][path][method]["responses"]["503"]
+        assert "snapshot-unavailable" in unavailable["description"], path
+        assert set(unavailable["content"]) == {PROBLEM_JSON}
+        assert unavailable["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+    unknown = spec["paths"]["/api/v1/cost-data/estimate"]["post"]["responses"]["422"]
+    assert "unknown-cost-items" in unknown["description"] and set(unknown["content"]) == {PROBLEM_JSON}
+
+
+def _documented(spec: dict[str, Any], path: str, method: str, resp: httpx.Response) -> dict[str, Any]:
+    """The problem ``resp`` answered, after checking the document lists its status for the operation."""
+    body = assert_problem(resp, resp.status_code)
+    assert str(resp.status_code) in spec["paths"][path][method]["responses"], (path, method, resp.status_code)
+    return body
+
+
+def test_the_answers_really_given_are_documented(
+    spec: dict[str, Any], client: httpx.Client, tenant: Tenant, db: Database
+) -> None:
+    # nothing is published in the session's data dir: the catalog reads answer 503
+    for path, method in CATALOG_READS:
+        url = path.replace("{product_id}", "p_0000000000000000")
+        body = {"lines": [{"item": "03 30 53.40 4300", "quantity": "1"}]} if method == "post" else None
+        resp = client.request(method, url, json=body, headers=tenant.auth)
+        assert resp.status_code == 503 and resp.headers["retry-after"] == "60", resp.text
+        assert _documented(spec, path, method, resp)["type"].endswith(":snapshot-unavailable")
+    # a JSON body sent as something else
+    for path in ("/api/v1/projects", "/api/v1/cost-data/estimate"):
+        resp = client.post(path, content=b"{}", headers={**tenant.auth, "Content-Type": "text/plain"})
+        assert resp.status_code == 415, (path, resp.text)
+        _documented(spec, path, "post", resp)
+    # a feed push: its own formats
+    supplier = make_org(db)
+    push = "/api/v1/suppliers/catalog"
+    resp = client.post(push, content=b"sku\n1\n", headers={**supplier.auth, "Content-Type": "text/plain"})
+    assert resp.status_code == 415, resp.text
+    assert "text/csv" in _documented(spec, push, "post", resp)["accepted"]
+    compressed = {**supplier.auth, "Content-Type": "text/csv", "Content-Encoding": "br"}
+    resp = client.post(push, content=b"sku\n1\n", headers=compressed)
+    assert resp.status_code == 415 and resp.headers["accept-encoding"] == "gzip", resp.text
+    _documented(spec, push, "post", resp)
 
 
 class _Assets(HTMLParser):
