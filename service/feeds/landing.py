@@ -9,7 +9,9 @@ picks up only folders whose manifest exists. A refused or abandoned upload leave
 the sensor never looks there), which ``sweep_incoming`` clears on the next start.
 
 The pipelines report back by writing ``landing/<id>/status.json`` (temporary name, renamed);
-``read_status`` reads it. The service never opens the warehouse.
+``read_status`` / ``read_statuses`` read it. The service never opens the warehouse. Each status
+file is read again only when its ``stat`` changes (see ``_StatusCache``), so following many
+submissions costs a ``stat`` each, not a read and a decode.
 
 Errors (all 4xx, each a ``JoistError``): ``UnsupportedMediaType`` (415) for a Content-Type or
 Content-Encoding the push API does not take, ``BadBody`` (400) for an empty or broken gzip body,
@@ -23,9 +25,11 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 import zlib
-from collections.abc import AsyncIterator, Mapping
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -58,6 +62,8 @@ _FORMATS: dict[str, Literal["csv", "ndjson", "json"]] = {
 _WRITE_SIZE = 1_048_576
 _INFLATE_STEP = 1_048_576  # decompressed bytes per step of the gzip check: bounded whatever the ratio
 _STALE_INCOMING_SECONDS = 24 * 3600
+_STATUS_CACHE_ENTRIES = 20_000
+_RACY_SECONDS = 2.0
 
 
 class BadBody(InvalidInput):
@@ -184,6 +190,50 @@ class StatusFile(msgspec.Struct):
     updated_at: str | None = None
 
 
+_Signature = tuple[int, int, int, int]
+
+
+class _StatusCache:
+    """Status files already read, by path, with the ``stat`` of the version read (per process).
+
+    The pipelines never edit ``status.json`` in place: they rename a new file over it, which
+    gives it a new inode and times. So a file whose inode, size, mtime and ctime are those of
+    the version read still says the same. A file changed less than ``_RACY_SECONDS`` before it
+    was read is not kept (two writes within one timestamp tick, with a reused inode and the same
+    size, could look alike: git's "racy" rule), nor is anything past ``_STATUS_CACHE_ENTRIES``
+    files (the least recently used go first).
+    """
+
+    def __init__(self, entries: int) -> None:
+        self._entries: OrderedDict[Path, tuple[_Signature, StatusFile | None]] = OrderedDict()
+        self._limit = entries
+        self._lock = threading.Lock()
+
+    def get(self, path: Path, signature: _Signature) -> tuple[bool, StatusFile | None]:
+        with self._lock:
+            found = self._entries.get(path)
+            if found is None or found[0] != signature:
+                return False, None
+            self._entries.move_to_end(path)
+            return True, found[1]
+
+    def put(self, path: Path, st: os.stat_result, status: StatusFile | None) -> None:
+        if time.time() - st.st_mtime < _RACY_SECONDS:
+            return
+        with self._lock:
+            self._entries[path] = (_signature(st), status)
+            self._entries.move_to_end(path)
+            while len(self._entries) > self._limit:
+                self._entries.popitem(last=False)
+
+
+def _signature(st: os.stat_result) -> _Signature:
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+_STATUS_CACHE = _StatusCache(_STATUS_CACHE_ENTRIES)
+
+
 class Landing:
     """``<data_dir>/landing``: where pushed bodies go and status comes back."""
 
@@ -254,17 +304,33 @@ class Landing:
         """What the pipelines last reported, or None (nothing yet, or a file we cannot read)."""
         path = self.folder(submission_id) / "status.json"
         try:
-            raw = path.read_bytes()
+            known, status = _STATUS_CACHE.get(path, _signature(path.stat()))
+            if known:
+                return status
+            with path.open("rb") as fh:
+                st = os.fstat(fh.fileno())  # the version read, whatever replaced it since
+                raw = fh.read()
         except FileNotFoundError:
             return None
         except OSError:
             log.exception("cannot read %s", path)
             return None
         try:
-            return msgspec.json.decode(raw, type=StatusFile)
+            status = msgspec.json.decode(raw, type=StatusFile)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             log.warning("ignoring malformed %s: %s", path, exc)
-            return None
+            status = None
+        _STATUS_CACHE.put(path, st, status)
+        return status
+
+    def read_statuses(self, submission_ids: Iterable[str]) -> dict[str, StatusFile]:
+        """``read_status`` of each submission that has a readable status file (one worker-thread call)."""
+        found = {}
+        for submission_id in submission_ids:
+            status = self.read_status(submission_id)
+            if status is not None:
+                found[submission_id] = status
+        return found
 
     def sweep_incoming(self) -> int:
         """Delete incoming folders left by a crashed upload a day or more ago (run at start)."""

@@ -1,15 +1,28 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.feeds.models import FeedSubmission
 from service.http.pagination import ListQuery
 from service.orgs.models import Organisation
 
-__all__ = ["LIST_COLUMNS", "ONE_SUBMISSION", "ORG_SOURCE", "SUBMISSION_LIST", "FeedSubmissionRepository"]
+__all__ = [
+    "LIST_COLUMNS",
+    "ONE_SUBMISSION",
+    "ORG_SOURCE",
+    "PENDING",
+    "PENDING_SUBMISSIONS",
+    "SUBMISSION_LIST",
+    "FeedSubmissionRepository",
+]
+
+#: Statuses the pipelines may still move a submission on from.
+PENDING = ("received", "validating", "accepted")
 
 SUBMISSIONS = FeedSubmission.__table__.c
 # In FeedSubmissionOut's field order: rows render by position.
@@ -43,6 +56,11 @@ SUBMISSION_LIST = ListQuery(
 ONE_SUBMISSION = select(*LIST_COLUMNS).where(
     SUBMISSIONS.org_id == bindparam("org_id"), SUBMISSIONS.id == bindparam("submission_id")
 )
+#: The organisation's submissions whose ``status.json`` may say more than their row: (id, status,
+#: whether the row has a report). Equalities, not IN: statements run precompiled (Database).
+PENDING_SUBMISSIONS = select(SUBMISSIONS.id, SUBMISSIONS.status, SUBMISSIONS.report.is_not(None)).where(
+    SUBMISSIONS.org_id == bindparam("org_id"), or_(*(SUBMISSIONS.status == status for status in PENDING))
+)
 ORG_SOURCE = select(Organisation.slug, Organisation.terms).where(Organisation.id == bindparam("org_id"))
 
 
@@ -59,3 +77,24 @@ class FeedSubmissionRepository:
         return self.session.scalars(
             select(FeedSubmission).where(FeedSubmission.org_id == org_id, FeedSubmission.id == submission_id)
         ).first()
+
+    def many(self, org_id: uuid.UUID, submission_ids: Sequence[uuid.UUID]) -> list[FeedSubmission]:
+        if not submission_ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(FeedSubmission).where(FeedSubmission.org_id == org_id, FeedSubmission.id.in_(submission_ids))
+            )
+        )
+
+    def advance(self, submission: FeedSubmission, values: dict[str, Any]) -> bool:
+        """Set ``values`` on the submission's row if its status is still the one ``submission``
+        was read with (False: another request moved it first); ``submission`` is then re-read."""
+        result = self.session.execute(
+            update(FeedSubmission)
+            .where(FeedSubmission.id == submission.id, FeedSubmission.status == submission.status)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.refresh(submission)
+        return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,13 +13,20 @@ import msgspec
 from sqlalchemy.orm import Session
 
 from contracts.report import MAX_SAMPLES, ValidationReport
-from service.errors import NotFound
 from service.feeds.landing import Landing, Received, StatusFile
 from service.feeds.models import FeedSubmission
 from service.feeds.repositories import LIST_COLUMNS, FeedSubmissionRepository
 from service.feeds.schemas import FeedSubmissionOut, ReportOut
 
-__all__ = ["TERMINAL", "apply_status", "manifest", "record_submission", "render", "render_submission"]
+__all__ = [
+    "TERMINAL",
+    "apply_statuses",
+    "is_news",
+    "manifest",
+    "record_submission",
+    "render",
+    "render_submission",
+]
 
 log = logging.getLogger("joist.feeds")
 
@@ -102,26 +109,45 @@ def _report(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     return report
 
 
-def apply_status(
-    session: Session, org_id: uuid.UUID, submission_id: uuid.UUID, reported: StatusFile
-) -> FeedSubmissionOut:
-    """Move the submission to what the pipelines reported, when that is a step forward."""
-    submission = FeedSubmissionRepository(session).get(org_id, submission_id)
-    if submission is None:
-        raise NotFound(f"no feed submission {submission_id}")
-    report = _report(reported.report)
-    forward = reported.status in _NEXT.get(submission.status, frozenset())
-    fuller = reported.status == submission.status and report is not None and submission.report != report
-    if forward or fuller:
-        submission.status = reported.status
-        if reported.rows is not None:
-            submission.rows = reported.rows
-        if report is not None:
-            submission.report = report
-        if forward:
-            submission.status_changed_at = datetime.now(UTC)
-        session.flush()
-    return render_submission(submission)
+def is_news(status: str, has_report: bool, reported: StatusFile) -> bool:
+    """Whether ``status.json`` may say more than a row in ``status`` (with or without a report):
+    a step forward, or the report of the step it is at. Cheap, to skip the write when nothing
+    is new; ``apply_statuses`` decides under the write."""
+    if reported.status in _NEXT.get(status, frozenset()):
+        return True
+    return reported.status == status and reported.report is not None and not has_report
+
+
+def apply_statuses(
+    session: Session, org_id: uuid.UUID, reported: Mapping[uuid.UUID, StatusFile]
+) -> dict[uuid.UUID, FeedSubmissionOut]:
+    """Move each of the organisation's submissions to what the pipelines reported for it, when
+    that is a step forward (or the report of its step); each as it is then (ids it does not have
+    are left out).
+
+    Each update is conditional on the status it was decided from, so two requests syncing the
+    same submission at once (a list and a GET) cannot move it back: the later one finds it
+    moved and leaves it.
+    """
+    repo = FeedSubmissionRepository(session)
+    now = datetime.now(UTC)
+    found = {}
+    for submission in repo.many(org_id, list(reported)):
+        status = reported[submission.id]
+        report = _report(status.report)
+        forward = status.status in _NEXT.get(submission.status, frozenset())
+        fuller = status.status == submission.status and report is not None and submission.report != report
+        if forward or fuller:
+            values: dict[str, Any] = {"status": status.status}
+            if status.rows is not None:
+                values["rows"] = status.rows
+            if report is not None:
+                values["report"] = report
+            if forward:
+                values["status_changed_at"] = now
+            repo.advance(submission, values)
+        found[submission.id] = render_submission(submission)
+    return found
 
 
 def render(row: Sequence[Any]) -> FeedSubmissionOut:

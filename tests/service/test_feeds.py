@@ -10,14 +10,19 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import msgspec
 import pytest
 
 from contracts.samples import write_supplier_csv
 from service.db.database import Database
+from service.feeds.landing import Landing, StatusFile
+from service.feeds.repositories import FeedSubmissionRepository
+from service.feeds.services import apply_statuses
 from service.settings import Settings
 from tests.conftest import REPO_ROOT, LiveServer, free_port
 from tests.helpers import assert_problem
@@ -215,6 +220,110 @@ def test_status_and_report_flow_back_from_the_pipelines(
     assert client.get(url, headers=org.auth).json()["status"] == "rejected"
     listed = client.get("/api/v1/feed-submissions", params={"status": "rejected"}, headers=org.auth).json()
     assert [s["id"] for s in listed["data"]] == [pushed["bad"]]
+
+
+def test_the_list_shows_the_status_the_pipelines_reported(
+    client: httpx.Client, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    """Without a GET of each submission first: the list, its status filter and its cursor read
+    the status.json files of the submissions still in flight."""
+    org = make_org(db)
+    good = write_csv(tmp_path / "good.csv", "supplier_catalog", [offer("A1", "4.10"), offer("A2", "6.20", "802")])
+    ids = []
+    for _ in range(4):
+        resp = client.post(PUSH, content=good.read_bytes(), headers=org.auth | {"Content-Type": "text/csv"})
+        assert resp.status_code == 202, resp.text
+        ids.append(resp.json()["id"])
+    published, accepted, validating, waiting = ids  # oldest first
+    landing = _landing(settings)
+    write_status(landing / published, "published", rows=2)  # the row still says received
+    play_pipeline(landing / accepted, tmp_path / "warehouse")  # accepted, with its report
+    report = json.loads((landing / accepted / "status.json").read_text())["report"]
+    write_status(landing / validating, "validating")
+    listing = "/api/v1/feed-submissions"
+
+    def listed(**params: str) -> list[tuple[str, str]]:
+        resp = client.get(listing, params=params, headers=org.auth)
+        assert resp.status_code == 200, resp.text
+        return [(s["id"], s["status"]) for s in resp.json()["data"]]
+
+    assert listed() == [
+        (waiting, "received"),
+        (validating, "validating"),
+        (accepted, "accepted"),
+        (published, "published"),
+    ]
+    assert listed(status="published") == [(published, "published")]
+    assert listed(status="received") == [(waiting, "received")]
+    page = client.get(listing, params={"limit": "1", "status": "accepted"}, headers=org.auth).json()
+    assert ([s["id"] for s in page["data"]], page["next_cursor"]) == ([accepted], None)
+    full = client.get(listing, params={"status": "accepted"}, headers=org.auth).json()["data"][0]
+    assert (full["rows"], full["report"]["accepted"]) == (2, True)
+
+    # the pipelines move on; the list follows, page by page
+    write_status(landing / validating, "published", rows=2)
+    write_status(landing / accepted, "published", rows=2, report=report)
+    first = client.get(listing, params={"limit": "2", "status": "published"}, headers=org.auth).json()
+    rest = client.get(
+        listing, params={"limit": "2", "status": "published", "cursor": first["next_cursor"]}, headers=org.auth
+    ).json()
+    assert [s["id"] for s in first["data"] + rest["data"]] == [validating, accepted, published]
+    assert rest["next_cursor"] is None
+    # and says what a GET of each says
+    for item in first["data"] + rest["data"]:
+        assert client.get(f"{listing}/{item['id']}", headers=org.auth).json() == item
+    # a report that arrives for the step a submission is at is shown too
+    write_status(landing / waiting, "validating")
+    assert listed(status="validating") == [(waiting, "validating")]
+    write_status(landing / waiting, "validating", rows=2, report=report)
+    shown = client.get(listing, params={"status": "validating"}, headers=org.auth).json()["data"]
+    assert (shown[0]["rows"], shown[0]["report"]) == (2, full["report"])
+
+
+def test_a_sync_that_lost_a_race_does_not_move_a_submission_back(client: httpx.Client, db: Database) -> None:
+    org = make_org(db)
+    sid = uuid.UUID(client.post(PUSH, content=CSV, headers=org.auth | {"Content-Type": "text/csv"}).json()["id"])
+    with db.sessions() as slow:
+        seen = FeedSubmissionRepository(slow).get(org.org_id, sid)
+        assert seen is not None and seen.status == "received"
+        # meanwhile another request syncs it to published
+        db.write_sync(lambda session: apply_statuses(session, org.org_id, {sid: StatusFile("published", rows=2)}))
+        assert FeedSubmissionRepository(slow).advance(seen, {"status": "validating"}) is False
+        slow.commit()
+        assert seen.status == "published"
+    assert client.get(f"/api/v1/feed-submissions/{sid}", headers=org.auth).json()["status"] == "published"
+
+
+def test_a_status_file_read_before_is_not_read_again_until_it_changes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    old, fresh, none = "s-old", "s-fresh", "s-none"
+    decoded: list[bytes] = []
+    decode = msgspec.json.decode
+
+    def counting(raw: bytes, **kwargs: object) -> object:
+        if b'"s-' in raw:  # ours, not something the session's server decodes meanwhile
+            decoded.append(raw)
+        return decode(raw, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(msgspec.json, "decode", counting)
+    landing = Landing(tmp_path)
+    for sid in (old, fresh, none):
+        landing.folder(sid).mkdir(parents=True)
+    write_status(landing.folder(old), "accepted", rows=3)
+    an_hour_ago = time.time() - 3600
+    os.utime(landing.folder(old) / "status.json", (an_hour_ago, an_hour_ago))
+    write_status(landing.folder(fresh), "validating")
+
+    first = landing.read_statuses([old, fresh, none])
+    assert {sid: (s.status, s.rows) for sid, s in first.items()} == {old: ("accepted", 3), fresh: ("validating", None)}
+    assert len(decoded) == 2
+    again = landing.read_statuses([old, fresh, none])
+    assert again == first
+    assert len(decoded) == 3  # the old file came from the cache; one written just now is read again
+    write_status(landing.folder(old), "published", rows=3)  # replaced (a new file renamed over it)
+    latest = landing.read_status(old)
+    assert latest is not None and (latest.status, latest.rows) == ("published", 3)
 
 
 def test_another_orgs_submission_is_404(client: httpx.Client, db: Database) -> None:
