@@ -207,6 +207,7 @@ class ProductDetail:
     spec_sheet_url: str | None
     list_price: Decimal | None
     list_price_currency: str | None
+    list_price_uom: str | None
     discontinued: bool | None
     offers: list[Offer]
     price_history: list[PricePoint]
@@ -467,6 +468,7 @@ class CatalogReader:
             spec_sheet_url=product["spec_sheet_url"],
             list_price=product["list_price"],
             list_price_currency=product["list_price_currency"],
+            list_price_uom=product.get("list_price_uom"),
             discontinued=product["discontinued"],
             offers=offers,
             price_history=history,

@@ -98,6 +98,9 @@ class ProductDetailOut(msgspec.Struct):
     spec_sheet_url: str | None
     list_price: Annotated[Decimal | None, msgspec.Meta(description="The manufacturer's list price.")]
     list_price_currency: str | None
+    list_price_uom: Annotated[
+        str | None, msgspec.Meta(description="The unit the list price is for (a code of the units table, e.g. EA).")
+    ]
     discontinued: bool | None
     offers: Annotated[list[OfferOut], msgspec.Meta(description="Every supplier's offer, cheapest per base unit first.")]
     price_history: list[PricePointOut]

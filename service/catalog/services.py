@@ -189,6 +189,7 @@ def render_product(detail: ProductDetail, area: str | None, deals: Sequence[Deal
         spec_sheet_url=detail.spec_sheet_url,
         list_price=None if detail.list_price is None else money(detail.list_price),
         list_price_currency=detail.list_price_currency,
+        list_price_uom=detail.list_price_uom,
         discontinued=detail.discontinued,
         offers=[_offer(o, detail.product_id, detail.category, deals) for o in detail.offers],
         price_history=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 
@@ -76,6 +77,26 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CatalogReader]:
         submission_id="3",
         source="three",
         terms=[NO_PRICE_COMPARISON],
+    ).accepted
+    makers = [
+        {
+            "manufacturer": "Mueller",
+            "model_number": "CU-L-050",
+            "name": "Copper tube L 1/2",
+            "list_price": "3.10",
+            "currency": "USD",
+            "uom": "LF",
+        },
+        {
+            "manufacturer": "NIBCO",
+            "model_number": "607-050",
+            "name": "Elbow 1/2",
+            "list_price": "1.95",
+            "currency": "USD",
+        },
+    ]
+    assert ingest(
+        conn, write_feed(tmp_path / "m.csv", "manufacturer_feed", makers), feed="manufacturer_feed", submission_id="m"
     ).accepted
     costs = write_cost_items_csv(tmp_path / "c.csv", 66)
     assert ingest(conn, costs.path, feed="cost_items", submission_id="c").accepted
@@ -177,6 +198,16 @@ def test_price_history_in_detail(reader: CatalogReader) -> None:
         ("two", Decimal("1.1000"), None),
     }
     assert reader.get_product("p_nope") is None
+
+
+def test_the_list_price_says_which_unit_it_is_for(reader: CatalogReader) -> None:
+    pipe = reader.get_product(reader.search_products(q="CU-L-050").items[0].product_id)
+    elbow = reader.get_product(reader.search_products(q="607-050").items[0].product_id)
+    stud = reader.get_product(reader.search_products(q="stud").items[0].product_id)
+    assert pipe is not None and elbow is not None and stud is not None
+    assert (pipe.list_price, pipe.list_price_uom) == (Decimal("3.1000"), "LF")
+    assert (elbow.list_price, elbow.list_price_uom) == (Decimal("1.9500"), "EA")  # the feed's default unit
+    assert (stud.list_price, stud.list_price_uom) == (None, None)  # no manufacturer data
 
 
 def test_cost_items_adjusted_by_division_index(reader: CatalogReader) -> None:
@@ -341,3 +372,24 @@ def test_offer_choice_matches_the_rules_in_sql(
     params = {"zip": zip_code, "supplier": supplier, "in_stock": in_stock, "low": low, "high": high, "category": None}
     with reader.catalog.cursor() as cur:
         assert got == [tuple(r) for r in cur.execute(OFFER_RULES_SQL, params).fetchall()]
+
+
+def test_a_snapshot_published_before_a_product_column_was_added_still_reads(tmp_path: Path) -> None:
+    import duckdb
+
+    data_dir = tmp_path / "data"
+    conn = connect_warehouse(data_dir)
+    rows = [offer("S1", "4.10", name="2x4 x 8 ft SPF stud")]
+    assert ingest(conn, write_feed(tmp_path / "s.csv", "supplier_catalog", rows), submission_id="s").accepted
+    snapshot = publish_snapshot(conn, data_dir=data_dir, product="catalog", now=T0)
+    conn.close()
+    with duckdb.connect(str(snapshot.path)) as old:  # as the publisher wrote it before list_price_uom
+        old.execute("CREATE TABLE p2 AS SELECT * EXCLUDE (list_price_uom) FROM products")
+        old.execute("DROP TABLE products")
+        old.execute("ALTER TABLE p2 RENAME TO products")
+    reader = CatalogReader(data_dir)
+    try:
+        detail = reader.get_product(reader.search_products(q="stud").items[0].product_id)
+        assert detail is not None and detail.name == "2x4 x 8 ft SPF stud" and detail.list_price_uom is None
+    finally:
+        reader.close()

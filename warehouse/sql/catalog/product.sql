@@ -1,6 +1,5 @@
-SELECT
-    product_id, name, description, brand, manufacturer, manufacturer_part_number, gtin, unspsc, category,
-    base_uom, supplier_count, product_line, CAST(specs AS VARCHAR) AS specs, spec_sheet_url, list_price,
-    list_price_currency, discontinued
+-- Every column of the product by name (the reader picks them by name, so a snapshot published
+-- before a column was added still reads: the column is then absent, not an error).
+SELECT * REPLACE (CAST(specs AS VARCHAR) AS specs)
 FROM products
 WHERE product_id = $product_id

@@ -57,6 +57,8 @@ SELECT
     m.spec_sheet_url,
     m.list_price,
     m.currency AS list_price_currency,
+    -- the unit the list price is for; the manufacturer feed's default is EA
+    CASE WHEN m.list_price IS NOT NULL THEN coalesce(m.uom, 'EA') END AS list_price_uom,
     m.discontinued,
     coalesce(c.category_no, -1) AS category_no
 FROM described AS d
