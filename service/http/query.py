@@ -69,9 +69,8 @@ def index_query_params(app: Litestar) -> None:
 
 
 async def _reject_nul(request: Request[Any, Any, Any]) -> None:
-    """NUL has no place in any text Joist keeps (PostgreSQL refuses it outright)."""
-    if b"%00" in request.scope.get("query_string", b""):
-        raise InvalidInput.field("query", "NUL characters are not allowed")
+    """NUL has no place in any text Joist keeps (PostgreSQL refuses it outright); the query's are
+    found by ``_check_query_text``."""
     if (
         request.method in _WITH_BODY
         and "json" in (request.headers.get("content-type") or "json")
@@ -113,19 +112,22 @@ async def _check_no_body(request: Request[Any, Any, Any]) -> None:
         raise InvalidInput.field("body", "this endpoint takes no body")
 
 
-def _check_query_encoding(request: Request[Any, Any, Any]) -> None:
-    """Query values are UTF-8 once percent-decoded; the framework would quietly replace bad bytes."""
+def _check_query_text(request: Request[Any, Any, Any]) -> None:
+    """Query names and values are UTF-8 once percent-decoded (the framework would quietly replace
+    bad bytes) and hold no NUL; a problem names the parameter as the caller sent it."""
     raw: bytes = request.scope.get("query_string", b"")
     if b"%" not in raw and raw.isascii():
         return
     for part in raw.split(b"&"):
-        name, _, value = part.partition(b"=")
+        name, _, value = (unquote_to_bytes(p.replace(b"+", b" ")) for p in part.partition(b"="))
+        field = name.replace(b"\x00", b"").decode("utf-8", errors="replace") or "query"
         try:
-            unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8")
-            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+            name.decode("utf-8")
+            value.decode("utf-8")
         except UnicodeDecodeError:
-            field = unquote_to_bytes(name).decode("utf-8", errors="replace") or "query"
             raise InvalidInput.field(field, "not UTF-8 text once percent-decoded") from None
+        if b"\x00" in name or b"\x00" in value:
+            raise InvalidInput.field(field, "NUL characters are not allowed")
 
 
 def _strict_format(field: Any) -> tuple[re.Pattern[str], str] | None:
@@ -141,7 +143,7 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     check_scope(request)
     _check_json_type(request)
     await _check_no_body(request)
-    _check_query_encoding(request)
+    _check_query_text(request)
     await _reject_nul(request)
     allowed: dict[str, bool] | None = request.route_handler.opt.get(_OPT)
     if allowed is None or not request.scope.get("query_string"):

@@ -117,3 +117,12 @@ def test_a_query_value_that_is_not_utf8_is_refused(
 
 def test_utf8_query_values_pass(client: httpx.Client, tenant: Tenant) -> None:
     assert client.get("/api/v1/projects?code=%C3%A9t%C3%A9+1", headers=tenant.auth).status_code == 200
+
+
+@pytest.mark.parametrize(("query", "field"), [("code=a%00b", "code"), ("q=%00", "q"), ("co%00de=1", "code")])
+def test_a_nul_in_the_query_is_refused_naming_the_parameter(
+    client: httpx.Client, tenant: Tenant, query: str, field: str
+) -> None:
+    resp = client.get(f"/api/v1/projects?{query}", headers=tenant.auth)
+    assert _fields(resp) == [field]
+    assert resp.json()["errors"][0]["detail"] == "NUL characters are not allowed"
