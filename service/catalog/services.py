@@ -127,6 +127,7 @@ def _offer(offer: Offer, product_id: str, category: str | None, deals: Sequence[
         category=category,
         unit_price=offer.unit_price,
         currency=offer.currency,
+        price_quantity=offer.price_quantity,
     )
     return OfferOut(
         supplier=offer.supplier,

@@ -209,7 +209,7 @@ def best_deal(
     category: str | None,
     unit_price: Decimal,
     currency: str,
-    price_quantity: Decimal | None = None,
+    price_quantity: Decimal | None,
 ) -> tuple[Decimal, DealRule] | None:
     """The lowest price any applicable deal gives this offer, with that deal (None: no deal).
 

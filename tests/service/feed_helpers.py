@@ -97,7 +97,10 @@ def build_snapshot(data_dir: Path, suppliers: tuple[str, str]) -> None:
             offer("X-9", "2.40", name="Type L copper tube 1/2in", order_uom="LF", available_qty="1000", **PIPE),
             offer("E-2", "1.10", name="Elbow copper 90 1/2 in C x C", available_qty="300", **FITTING),
             offer("S-7", "3.95", name="Stud 2x4 8ft SPF", available_qty="0", **STUD),
-        ]
+            # priced per 10 feet: unit_price buys price_quantity order units
+            offer("NM-12", "27.50", name="Romex NM-B cable 12/2", order_uom="LF", price_quantity="10",
+                  available_qty="500", category="Electrical > Cable"),
+        ]  # fmt: skip
         for sid, source, rows in (("a", one, first), ("b", two, second)):
             path = write_csv(work / f"{sid}.csv", "supplier_catalog", rows)
             report = ingest_file(

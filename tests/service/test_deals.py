@@ -134,6 +134,21 @@ def test_eligible_builders_see_deal_prices_beside_list_prices(
     assert (plain[two]["deal_price"], plain[two]["deal"]) == (None, None)
 
 
+def test_an_amount_deal_comes_off_each_order_unit_of_the_catalog_price(
+    api: httpx.Client, db: Database, make_tenant: Callable[..., Tenant], suppliers: tuple[str, str]
+) -> None:
+    _, two = suppliers
+    tenant = make_tenant("enterprise")
+    deal_id = _deal(db, supplier=two, category="Electrical", discount_amount=Decimal("1.00"), currency="USD",
+                    plans=["enterprise"])  # fmt: skip
+    hit = api.get(PRODUCTS, params={"q": "romex", "supplier": two}, headers=tenant.auth).json()["data"][0]
+    # 27.50 buys 10 LF; 1.00 off each LF
+    assert (hit["offer"]["unit_price"], hit["offer"]["price_quantity"]) == ("27.50", "10")
+    assert (hit["offer"]["deal_price"], hit["offer"]["deal"]["deal_id"]) == ("17.50", str(deal_id))
+    detail = api.get(f"{PRODUCTS}/{hit['product_id']}", headers=tenant.auth).json()
+    assert [o["deal_price"] for o in detail["offers"]] == ["17.50"]
+
+
 def test_the_best_of_several_deals_applies(
     api: httpx.Client, db: Database, make_tenant: Callable[..., Tenant], suppliers: tuple[str, str]
 ) -> None:
