@@ -12,10 +12,14 @@ number.
 
 Lines are the record's position: the line of an NDJSON body, the 1-based index in ``records``.
 
-CSV: DuckDB's reader skips empty lines without a word (``empty_lines`` finds them, so that rows
-keep their numbers), and fails a whole file whose lines end in both ``\n`` and ``\r\n``
-(``lf_line_endings`` writes a copy with ``\n`` only, same lines; its lenient mode would read
-such a file, but it also drops extra values and mangles stray quotes without a word).
+CSV: DuckDB's reader skips empty lines without a word, and counts a record whose quoted field
+spans several lines (a description with line breaks) as one line, in its rejects too.
+``csv_lines`` counts the lines and finds the empty ones while DuckDB reads; when the lines do not
+add up to DuckDB's rows and rejects, ``csv_layout`` reads the body as CSV to find the lines that
+begin inside a quoted field, so that every row keeps its file line. DuckDB's reader also fails a
+whole file whose lines end in both ``\n`` and ``\r\n`` (``lf_line_endings`` writes a copy with
+``\n`` only, same lines; its lenient mode would read such a file, but it also drops extra values
+and mangles stray quotes without a word).
 """
 
 from __future__ import annotations
@@ -32,11 +36,13 @@ import ijson
 import msgspec
 
 __all__ = [
+    "CsvLines",
     "Normalised",
     "NotRecords",
     "SetAside",
     "blank_line_before_a_record",
-    "empty_lines",
+    "csv_layout",
+    "csv_lines",
     "json_to_ndjson",
     "lf_line_endings",
     "ndjson_good_lines",
@@ -163,18 +169,92 @@ def lf_line_endings(body: Path, out: Path) -> None:
         sink.write(held)
 
 
-def empty_lines(body: Path) -> list[int]:
-    """The empty lines of a CSV body after its header, which DuckDB's CSV reader skips without a
-    word (a line of spaces is a row, and set aside as one). Usually there is none, and one quick
-    scan says so."""
-    if not _found_in(body, lambda text: b"\n\n" in text or b"\n\r\n" in text):
-        return []
-    found: list[int] = []
+@dataclass(frozen=True, slots=True)
+class CsvLines:
+    """What DuckDB's CSV reader does not say of a body: its lines, the empty ones after the header
+    (skipped), and the ones that begin inside a quoted field (part of the record above)."""
+
+    lines: int
+    empty: list[int]
+    continued: list[int] = field(default_factory=list)
+
+    def explains(self, rows: int, rejected: int) -> bool:
+        """Whether every line after the header is a row, a rejected line, empty or continued."""
+        return self.lines - 1 == rows + rejected + len(self.empty) + len(self.continued)
+
+    def file_lines(self, lines: list[int]) -> list[int]:
+        """The file lines of what DuckDB numbers ``lines`` (in order; it counts a record of several
+        lines as one): each plus the continued lines above it, in one pass over both."""
+        out: list[int] = []
+        shift, continued = 0, iter(self.continued)
+        upcoming = next(continued, None)
+        for line in lines:
+            while upcoming is not None and upcoming <= line + shift:
+                shift += 1
+                upcoming = next(continued, None)
+            out.append(line + shift)
+        return out
+
+
+def csv_lines(body: Path) -> CsvLines:
+    """The lines of a CSV body and its empty ones, in one quick scan; a line inside a quoted
+    field counts as a line here (``csv_layout`` tells those apart)."""
+    lines, last, tail, any_empty = 0, b"\n", b"\n", False
+    with _open(body) as raw:
+        while chunk := raw.read(1 << 22):
+            lines += chunk.count(b"\n")
+            text = tail + chunk
+            any_empty = any_empty or b"\n\n" in text or b"\n\r\n" in text
+            tail, last = text[-2:], chunk[-1:]
+    lines += last != b"\n"  # a last line without a line ending
+    if not any_empty:
+        return CsvLines(lines, [])
+    with _open(body) as raw:
+        empty = [n for n, line in enumerate(raw, start=1) if n > 1 and line in (b"\n", b"\r\n")]
+    return CsvLines(lines, empty)
+
+
+#: the rest of a quoted field up to its closing quote ("" is a quote inside it); possessive, so a
+#: "" at the end of a line never passes for a closing quote
+_QUOTED_REST = re.compile(rb'(?:[^"]|"")*+"')
+
+
+def _ends_in_quotes(line: bytes, in_quotes: bool) -> bool:
+    """Whether a quoted field is still open at the end of ``line`` (RFC 4180, as DuckDB reads it:
+    a quote opens a field only at its start; elsewhere it is a character like any other)."""
+    pos = 0
+    while True:
+        if in_quotes:
+            closed = _QUOTED_REST.match(line, pos)
+            if closed is None:
+                return True
+            in_quotes, pos = False, closed.end()
+        elif line.startswith(b'"', pos):
+            in_quotes, pos = True, pos + 1
+            continue
+        comma = line.find(b",", pos)
+        if comma < 0:
+            return False
+        pos = comma + 1
+
+
+def csv_layout(body: Path) -> CsvLines:
+    """As ``csv_lines``, reading the body as CSV: an empty line inside a quoted field is part of
+    it, and every line that begins inside a quoted field is ``continued``. Python walks each line
+    that has a quote, so this runs only when the quick scan does not add up."""
+    empty: list[int] = []
+    continued: list[int] = []
+    in_quotes, number = False, 0
     with _open(body) as raw:
         for number, line in enumerate(raw, start=1):
-            if number > 1 and line in (b"\n", b"\r\n"):
-                found.append(number)
-    return found
+            if in_quotes:
+                continued.append(number)
+                in_quotes = _ends_in_quotes(line, in_quotes=True)
+            elif b'"' in line:
+                in_quotes = _ends_in_quotes(line, in_quotes=False)
+            elif number > 1 and line in (b"\n", b"\r\n"):
+                empty.append(number)
+    return CsvLines(number, empty, continued)
 
 
 def ndjson_good_lines(body: Path, out: Path) -> Normalised:

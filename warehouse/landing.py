@@ -11,6 +11,7 @@ import csv
 import gzip
 import io
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,16 +24,20 @@ from contracts.rules import STRUCTURE_RULES
 from contracts.schemas import FEEDS, Feed, check_header
 from warehouse._sql import execute, sql
 from warehouse.body_lines import (
+    CsvLines,
     Normalised,
     NotRecords,
     blank_line_before_a_record,
-    empty_lines,
+    csv_layout,
+    csv_lines,
     json_to_ndjson,
     lf_line_endings,
     ndjson_good_lines,
 )
 
 __all__ = ["BodyFormat", "Landed", "body_format", "land_feed"]
+
+log = logging.getLogger(__name__)
 
 BodyFormat = Literal["csv", "ndjson", "json"]
 
@@ -121,22 +126,41 @@ def _number_around(conn: duckdb.DuckDBPyConnection, fmt: BodyFormat, lines: list
     execute(conn, "landing", "gaps", {"first_line": _FIRST_LINE[fmt], "lines": lines})
 
 
+def _csv_layout(conn: duckdb.DuckDBPyConnection, body: Path, scan: CsvLines, rejected: int) -> CsvLines:
+    """The body's lines as DuckDB read them: the quick scan when its lines add up to DuckDB's rows
+    and rejected lines; else some record spans several lines, and the body is read as CSV to
+    find them. Should that not add up either, the quick scan stands (rows after a record of
+    several lines are then numbered as DuckDB counts) and a warning is logged."""
+    row = conn.execute("SELECT count(*) FROM landing_rows").fetchone()
+    rows = int(row[0]) if row else 0
+    if scan.explains(rows, rejected):
+        return scan
+    layout = csv_layout(body)
+    if layout.explains(rows, rejected):
+        return layout
+    log.warning("%s: %d lines, %d rows and %d rejected lines do not add up", body.name, layout.lines, rows, rejected)
+    return scan
+
+
 def _set_aside_lines(
-    conn: duckdb.DuckDBPyConnection, blank: list[int]
-) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    conn: duckdb.DuckDBPyConnection, body: Path, scan: CsvLines
+) -> tuple[list[dict[str, object]], list[dict[str, object]], bool]:
     """Lines the CSV reader rejected, split into encoding and row-shape problems; with the empty
-    lines it skipped (``blank``) they become ``landing_gaps``, which number the kept rows as the
-    file's lines."""
+    lines it skipped and the lines of records that span several, they become ``landing_gaps``,
+    which number the kept rows as the file's lines."""
     encoding: list[dict[str, object]] = []
     shape: list[dict[str, object]] = []
     rejects = execute(conn, "landing", "rejected_lines").fetchall()
-    for line, error_type, csv_line, message in rejects:
-        sample: dict[str, object] = {"line": int(line), "values": {"text": (csv_line or "")[:200]}, "error": message}
+    layout = _csv_layout(conn, body, scan, len(rejects))
+    rejected = layout.file_lines([int(r[0]) for r in rejects])  # rejects come in line order
+    for line, (_, error_type, csv_line, message) in zip(rejected, rejects, strict=True):
+        sample: dict[str, object] = {"line": line, "values": {"text": (csv_line or "")[:200]}, "error": message}
         kind = str(error_type).upper()
         (encoding if "ENCODING" in kind or "UNICODE" in kind else shape).append(sample)
-    if rejects or blank:
-        _number_around(conn, "csv", sorted({int(r[0]) for r in rejects} | set(blank)))
-    return encoding, shape
+    gaps = sorted({*rejected, *layout.empty, *layout.continued})
+    if gaps:
+        _number_around(conn, "csv", gaps)
+    return encoding, shape, bool(gaps)
 
 
 def _set_aside_records(
@@ -154,13 +178,12 @@ def _set_aside_records(
 
 
 def _set_aside(
-    conn: duckdb.DuckDBPyConnection, fmt: BodyFormat, normalised: Normalised | None, blank: list[int]
+    conn: duckdb.DuckDBPyConnection, fmt: BodyFormat, normalised: Normalised | None, body: Path, scan: CsvLines | None
 ) -> tuple[list[dict[str, object]], list[dict[str, object]], bool]:
     """The lines set aside as encoding and shape problems, and whether any line was set aside or
     skipped (so that the kept rows are numbered around them)."""
-    if fmt == "csv":
-        encoding, shape = _set_aside_lines(conn, blank)
-        return encoding, shape, bool(encoding or shape or blank)
+    if scan is not None:
+        return _set_aside_lines(conn, body, scan)
     if normalised is None:
         return [], [], False
     encoding, shape = _set_aside_records(conn, fmt, normalised)
@@ -271,9 +294,9 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
         return landed
 
     params: dict[str, object] = {"path": str(source)}
-    # A CSV body's empty lines are looked for while DuckDB reads it (they are rare; one scan).
+    # A CSV body's lines are counted, and its empty lines found, while DuckDB reads it (one scan).
     with ThreadPoolExecutor(max_workers=1) as scan:
-        blank = scan.submit(empty_lines, body) if fmt == "csv" else None
+        lines = scan.submit(csv_lines, body) if fmt == "csv" else None
         try:
             conn.execute("DROP TABLE IF EXISTS landing_rejects")
             conn.execute("DROP TABLE IF EXISTS landing_reject_scans")
@@ -289,9 +312,9 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
                 _result("header", passed=True),
             ]
             return landed
-        skipped = blank.result() if blank is not None else []
+        counted = lines.result() if lines is not None else None
 
-    encoding_bad, shape_bad, gaps = _set_aside(conn, fmt, normalised, skipped)
+    encoding_bad, shape_bad, gaps = _set_aside(conn, fmt, normalised, body, counted)
     encoding_count, shape_count = len(encoding_bad), len(shape_bad)
     row = execute(conn, "landing", "landing_row_count").fetchone()
     landed.rows = int(row[0]) if row else 0

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from contracts.samples import write_supplier_csv
 from tests.warehouse.conftest import offer, write_feed
@@ -256,6 +257,56 @@ def test_csv_rows_keep_their_lines_across_empty_lines(conn: duckdb.DuckDBPyConne
     crlf.write_bytes(HEADER.replace(b"\n", b"\r\n") + b"A,a,EA,1,USD,*\r\n\r\nC,c,EA,1,USD,*\r\n")
     assert _land(conn, crlf, "crlf").ok
     assert _lines(conn, "crlf") == [(2, "A"), (4, "C")]
+
+
+def test_csv_rows_keep_their_lines_after_records_of_several_lines(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    # DuckDB counts a record whose quoted field has line breaks as one line, in its rejects too;
+    # an empty line inside quotes is part of the field, and a quote inside an unquoted field
+    # (1/2" pipe) is a character like any other
+    path = tmp_path / "multi.csv"
+    path.write_bytes(
+        HEADER
+        + b'A,"Copper pipe\nType L\n1/2 in",EA,1,USD,*\n'  # lines 2-4
+        + b"B,b,EA,1,USD,*\n"  # 5
+        + b"\n"  # 6: empty, skipped
+        + b'C,"para one\n\npara two",EA,1,USD,*\n'  # 7-9
+        + b"D,d,EA\n"  # 10: too few values
+        + b'E,1/2" pipe,EA,1,USD,*\n'  # 11
+        + b"F,\xff,EA,1,USD,*\n"  # 12: not UTF-8
+        + b'G,"He said ""hi""\r\nthen ""bye""",EA,1,USD,*\r\n'  # 13-14
+        + b"H,h,EA,1,USD,*"  # 15, no line ending
+    )
+    landed = _land(conn, path, "multi")
+    assert _samples(landed, "row_shape") == [(10, "Expected Number of Columns: 6 Found: 3")]
+    assert [s["line"] for s in next(r for r in landed.structure if r.rule == "readable").samples] == [12]
+    assert _lines(conn, "multi") == [(2, "A"), (5, "B"), (7, "C"), (11, "E"), (13, "G"), (15, "H")]
+    names = dict(
+        conn.execute("SELECT supplier_sku, name FROM landed_supplier_catalog WHERE submission_id = 'multi'").fetchall()
+    )
+    assert names["C"] == "para one\n\npara two" and names["E"] == '1/2" pipe'
+
+
+@pytest.mark.parametrize(
+    ("line", "in_quotes", "open_after"),
+    [
+        (b"a,b,c\n", False, False),
+        (b'a,"b,c\n', False, True),
+        (b'a,"b"",c\n', False, True),  # "" is a quote inside the field, which goes on
+        (b'a,"b""",c\n', False, False),
+        (b'a,1/2" pipe,c\n', False, False),  # not at a field's start: a character
+        (b'a,1/2" pipe,"x\n', False, True),
+        (b"more text\n", True, True),
+        (b'end of it",c\n', True, False),
+        (b'end "" still",c,"and again\n', True, True),
+        (b'""\n', True, True),  # an escaped quote, then the line ends inside the field
+    ],
+)
+def test_which_lines_end_inside_a_quoted_field(line: bytes, in_quotes: bool, open_after: bool) -> None:
+    from warehouse.body_lines import _ends_in_quotes
+
+    assert _ends_in_quotes(line, in_quotes=in_quotes) is open_after
 
 
 def test_csv_with_both_line_endings_lands_line_by_line(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
