@@ -208,6 +208,11 @@ _SUPPLIER = (
     _regex("gtin_format", "gtin has 8, 12, 13 or 14 digits", "gtin", r"^(?:\d{8}|\d{12,14})$", blocking=False),
     _regex("unspsc_format", "unspsc has 8 digits", "unspsc", r"^\d{8}$", blocking=False),
     _sql(
+        "dates_exist",
+        "valid_from and valid_to are days of the calendar (not 2026-02-30)",
+        ("valid_from_text", "valid_to_text"),
+    ),
+    _sql(
         "price_per_base_unit_fits",
         "the price per base unit (unit_price ÷ price_quantity ÷ base units per order unit) is under 10^16",
         ("unit_price_text", "price_quantity_text", "content_per_order_uom_text"),

@@ -159,7 +159,7 @@ def _feed_assets(feed: str) -> FeedAssets:
         return dg.MaterializeResult(metadata={"dagster/row_count": dg.MetadataValue.int(rows)})
 
     # can_subset: a check without a result (a rule a report leaves out when nothing could be
-    # read) is then "not executed" rather than an error of the step
+    # read) is not an error of the step; Dagster shows it as "Execution failed" in that run
     @dg.multi_asset(
         name=f"{feed}__validated",
         specs=[

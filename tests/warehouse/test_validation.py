@@ -188,3 +188,18 @@ def test_each_number_field_is_staged_in_a_type_that_holds_its_digits(conn: duckd
             assert value is not None and Decimal(value[0]) == Decimal(largest), f"{feed.name}.{spec.name}"
             if spec.type is FieldType.DECIMAL:
                 assert column_type.endswith(f",{scale})"), f"{feed.name}.{spec.name}: {column_type}"
+
+
+def test_a_date_that_is_no_day_of_the_calendar_is_rejected(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rows = [
+        offer("A", "2.00", valid_from="2026-02-28", valid_to="2028-02-29"),
+        offer("B", "2.00", valid_from="2026-02-30"),  # line 3
+        offer("C", "2.00", valid_to="2026-13-45"),  # line 4
+        offer("D", "2.00", valid_from="26-1-1"),  # line 5: the format rule's
+    ]
+    report = ingest(conn, write_feed(tmp_path / "d.csv", "supplier_catalog", rows), submission_id="dates")
+    assert not report.accepted
+    exist = report.rule("dates_exist")
+    assert [s["line"] for s in exist.samples] == [3, 4] and exist.failed == 2
+    assert exist.samples[0]["values"] == {"valid_from_text": "2026-02-30", "valid_to_text": None}
+    assert [s["line"] for s in report.rule("valid_from_date").samples] == [5]
