@@ -17,7 +17,22 @@ __all__ = [
     "FRESHNESS_SCHEDULE",
     "SUBMISSION_JOBS",
     "submission_job_name",
+    "utc_schedule",
 ]
+
+
+def utc_schedule(
+    name: str, job: dg.UnresolvedAssetJobDefinition | dg.JobDefinition, cron: str, description: str
+) -> dg.ScheduleDefinition:
+    """A schedule on a cron in UTC that runs from the start (an analyst can stop it in the UI)."""
+    return dg.ScheduleDefinition(
+        name=name,
+        job=job,
+        cron_schedule=cron,
+        execution_timezone="UTC",
+        description=description,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
 
 
 def submission_job_name(feed: str) -> str:
@@ -46,13 +61,11 @@ FRESHNESS_JOB = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
-FRESHNESS_SCHEDULE = dg.ScheduleDefinition(
-    name="feed_freshness_hourly",
-    job=FRESHNESS_JOB,
-    cron_schedule="0 * * * *",
-    execution_timezone="UTC",
-    description="Every hour: the freshness checks, so a supplier that stopped sending shows late without a push.",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+FRESHNESS_SCHEDULE = utc_schedule(
+    "feed_freshness_hourly",
+    FRESHNESS_JOB,
+    "0 * * * *",
+    "Every hour: the freshness checks, so a supplier that stopped sending shows late without a push.",
 )
 
 CATALOG_REFRESH_JOB = dg.define_asset_job(
@@ -65,14 +78,10 @@ CATALOG_REFRESH_JOB = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
-CATALOG_REFRESH_SCHEDULE = dg.ScheduleDefinition(
-    name="catalog_refresh_daily",
-    job=CATALOG_REFRESH_JOB,
-    cron_schedule="5 0 * * *",
-    execution_timezone="UTC",
-    description=(
-        "Every day at 00:05 UTC: a new catalog snapshot, so a price dated from today is served today and one "
-        "that ended yesterday is not (a snapshot holds the offers valid on its publish date)."
-    ),
-    default_status=dg.DefaultScheduleStatus.RUNNING,
+CATALOG_REFRESH_SCHEDULE = utc_schedule(
+    "catalog_refresh_daily",
+    CATALOG_REFRESH_JOB,
+    "5 0 * * *",
+    "Every day at 00:05 UTC: a new catalog snapshot, so a price dated from today is served today and one "
+    "that ended yesterday is not (a snapshot holds the offers valid on its publish date).",
 )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from pipelines.jobs import utc_schedule
 from pipelines.resources import POOL, WarehouseResource
 from pipelines.submissions import FEEDS, mark_pruned, remove_body
 from warehouse.retention import Superseded, drop_rows, superseded
@@ -85,12 +86,10 @@ def submission_retention() -> None:
 RETENTION_JOB = submission_retention
 
 
-RETENTION_SCHEDULE = dg.ScheduleDefinition(
-    name="submission_retention_daily",
-    job=RETENTION_JOB,
-    cron_schedule="30 3 * * *",
-    execution_timezone="UTC",
-    description="Daily at 03:30 UTC: prune landed and staged rows and bodies of superseded submissions "
+RETENTION_SCHEDULE = utc_schedule(
+    "submission_retention_daily",
+    RETENTION_JOB,
+    "30 3 * * *",
+    "Daily at 03:30 UTC: prune landed and staged rows and bodies of superseded submissions "
     "(JOIST_SUBMISSION_KEEP per source, and always the last published one).",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
 )
