@@ -799,6 +799,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.search_rows not in args.rows:
         args.rows = sorted({*args.rows, args.search_rows})
+    args.workdir.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(args.workdir).free
     need = max(args.rows) * 270 * 4  # CSV + warehouse + snapshots, bytes per row, with room
     if free < need:
