@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import msgspec
 from litestar import Request, Response
@@ -34,6 +34,7 @@ from service.http.pagination import ListQuery, Page, PageParams, paginate
 
 __all__ = [
     "ChildQuery",
+    "Guarded",
     "Transition",
     "as_row",
     "blank",
@@ -164,6 +165,26 @@ async def write_checked(
     builder_id = principal_of(request).builder_id
     guarded = checked(if_match(request), model, builder_id, ident, noun, lambda session: work(session, builder_id))
     return await database(state).write(guarded)
+
+
+@dataclass(frozen=True, slots=True)
+class Guarded(Generic[M]):
+    """One record type's writes behind ``If-Match`` (``write_checked``): its model, and the noun
+    its problems name it by."""
+
+    model: type[M]
+    noun: str
+
+    async def write(
+        self, request: Request[Any, Any, Any], state: State, ident: uuid.UUID, work: Callable[[Session, uuid.UUID], T]
+    ) -> T:
+        return await write_checked(request, state, self.model, ident, self.noun, work)
+
+    async def answer(
+        self, request: Request[Any, Any, Any], state: State, ident: uuid.UUID, work: Callable[[Session, uuid.UUID], V]
+    ) -> Response[V]:
+        """As ``write``, answered with the record as ``work`` renders it and its ETag."""
+        return tagged(await self.write(request, state, ident, work))
 
 
 def save_change(session: Session, row: Versioned) -> bool:

@@ -14,12 +14,14 @@ from service.budgets.schemas import BudgetCreate, BudgetOut, BudgetPage, BudgetU
 from service.db.database import database
 from service.fields import Currency
 from service.http.auth import needs, principal_of
-from service.http.conditional import conditional, read_response, tagged
+from service.http.conditional import conditional, read_response
 from service.http.filters import CreatedAfter, CreatedBefore, ProjectFilter, UpdatedAfter, time_filters
 from service.http.pagination import Cursor, Limit, PageParams
-from service.records import created, fetch_with_children, page_with_children, write_checked
+from service.records import Guarded, created, fetch_with_children, page_with_children
 
 __all__ = ["BudgetController"]
+
+BUDGETS = Guarded(Budget, "budget")
 
 
 class BudgetController(Controller):
@@ -101,17 +103,14 @@ class BudgetController(Controller):
         budget_id: FromPath[uuid.UUID],
         data: JSONBody[BudgetUpdate],
     ) -> Response[BudgetOut]:
-        out = await write_checked(
+        return await BUDGETS.answer(
             request,
             state,
-            Budget,
             budget_id,
-            "budget",
             lambda session, builder_id: services.render_budget(
                 services.update_budget(session, builder_id, budget_id, data)
             ),
         )
-        return tagged(out)
 
     @delete(
         "/{budget_id:uuid}",
@@ -124,11 +123,9 @@ class BudgetController(Controller):
     async def delete_budget(
         self, request: Request[Any, Any, Any], state: State, budget_id: FromPath[uuid.UUID]
     ) -> None:
-        await write_checked(
+        await BUDGETS.write(
             request,
             state,
-            Budget,
             budget_id,
-            "budget",
             lambda session, builder_id: services.delete_budget(session, builder_id, budget_id),
         )

@@ -14,12 +14,14 @@ from service.change_orders.schemas import ChangeOrderCreate, ChangeOrderOut, Cha
 from service.db.database import database
 from service.errors import NotFound
 from service.http.auth import needs, principal_of
-from service.http.conditional import conditional, read_response, tagged
+from service.http.conditional import conditional, read_response
 from service.http.filters import CreatedAfter, CreatedBefore, ProjectFilter, UpdatedAfter, time_filters
 from service.http.pagination import Cursor, Limit, PageParams, paginate
-from service.records import created, write_checked
+from service.records import Guarded, created
 
 __all__ = ["ChangeOrderController"]
+
+CHANGE_ORDERS = Guarded(ChangeOrder, "change order")
 
 OrderId = FromPath[uuid.UUID]
 
@@ -27,15 +29,12 @@ OrderId = FromPath[uuid.UUID]
 async def _act(
     request: Request[Any, Any, Any], state: State, order_id: uuid.UUID, action: str
 ) -> Response[ChangeOrderOut]:
-    out = await write_checked(
+    return await CHANGE_ORDERS.answer(
         request,
         state,
-        ChangeOrder,
         order_id,
-        "change order",
         lambda session, builder_id: services.render_change_order(services.act(session, builder_id, order_id, action)),
     )
-    return tagged(out)
 
 
 class ChangeOrderController(Controller):
@@ -117,17 +116,14 @@ class ChangeOrderController(Controller):
     async def update_change_order(
         self, request: Request[Any, Any, Any], state: State, order_id: OrderId, data: JSONBody[ChangeOrderUpdate]
     ) -> Response[ChangeOrderOut]:
-        out = await write_checked(
+        return await CHANGE_ORDERS.answer(
             request,
             state,
-            ChangeOrder,
             order_id,
-            "change order",
             lambda session, builder_id: services.render_change_order(
                 services.update_change_order(session, builder_id, order_id, data)
             ),
         )
-        return tagged(out)
 
     @delete(
         "/{order_id:uuid}",
@@ -138,12 +134,10 @@ class ChangeOrderController(Controller):
         description="An approved change order cannot be deleted (409).",
     )
     async def delete_change_order(self, request: Request[Any, Any, Any], state: State, order_id: OrderId) -> None:
-        await write_checked(
+        await CHANGE_ORDERS.write(
             request,
             state,
-            ChangeOrder,
             order_id,
-            "change order",
             lambda session, builder_id: services.delete_change_order(session, builder_id, order_id),
         )
 

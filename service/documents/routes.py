@@ -26,10 +26,12 @@ from service.http.conditional import conditional, if_match, read_response, tagge
 from service.http.filters import CreatedAfter, CreatedBefore, ProjectFilter, UpdatedAfter, time_filters
 from service.http.pagination import Cursor, Limit, PageParams, paginate
 from service.http.query import RAW_BODY
-from service.records import checked, created, write_checked
+from service.records import Guarded, checked, created
 from service.settings import Settings
 
 __all__ = ["DocumentController"]
+
+DOCUMENTS = Guarded(Document, "document")
 
 log = logging.getLogger("joist.documents")
 
@@ -152,17 +154,14 @@ class DocumentController(Controller):
     async def update_document(
         self, request: Request[Any, Any, Any], state: State, document_id: DocumentId, data: JSONBody[DocumentUpdate]
     ) -> Response[DocumentOut]:
-        out = await write_checked(
+        return await DOCUMENTS.answer(
             request,
             state,
-            Document,
             document_id,
-            "document",
             lambda session, builder_id: services.render_document(
                 services.update_document(session, builder_id, document_id, data)
             ),
         )
-        return tagged(out)
 
     @delete(
         "/{document_id:uuid}",
@@ -172,12 +171,10 @@ class DocumentController(Controller):
         summary="Delete a document and its content",
     )
     async def delete_document(self, request: Request[Any, Any, Any], state: State, document_id: DocumentId) -> None:
-        await write_checked(
+        await DOCUMENTS.write(
             request,
             state,
-            Document,
             document_id,
-            "document",
             lambda session, builder_id: services.delete_document(session, builder_id, document_id),
         )
         settings: Settings = state.settings

@@ -9,16 +9,18 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from service.db.database import database
 from service.http.auth import needs, principal_of
-from service.http.conditional import conditional, read_response, tagged
+from service.http.conditional import conditional, read_response
 from service.http.filters import CreatedAfter, CreatedBefore, ProjectFilter, UpdatedAfter, time_filters
 from service.http.pagination import Cursor, Limit, PageParams
 from service.invoices import services
 from service.invoices.models import Invoice
 from service.invoices.repositories import INVOICE_LINES, INVOICE_LIST, ONE_INVOICE
 from service.invoices.schemas import InvoiceCreate, InvoiceOut, InvoicePage, InvoiceUpdate, Status
-from service.records import created, fetch_with_children, page_with_children, write_checked
+from service.records import Guarded, created, fetch_with_children, page_with_children
 
 __all__ = ["InvoiceController"]
+
+INVOICES = Guarded(Invoice, "invoice")
 
 InvoiceId = FromPath[uuid.UUID]
 
@@ -26,15 +28,12 @@ InvoiceId = FromPath[uuid.UUID]
 async def _act(
     request: Request[Any, Any, Any], state: State, invoice_id: uuid.UUID, action: str
 ) -> Response[InvoiceOut]:
-    out = await write_checked(
+    return await INVOICES.answer(
         request,
         state,
-        Invoice,
         invoice_id,
-        "invoice",
         lambda session, builder_id: services.render_invoice(services.act(session, builder_id, invoice_id, action)),
     )
-    return tagged(out)
 
 
 class InvoiceController(Controller):
@@ -116,17 +115,14 @@ class InvoiceController(Controller):
     async def update_invoice(
         self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId, data: JSONBody[InvoiceUpdate]
     ) -> Response[InvoiceOut]:
-        out = await write_checked(
+        return await INVOICES.answer(
             request,
             state,
-            Invoice,
             invoice_id,
-            "invoice",
             lambda session, builder_id: services.render_invoice(
                 services.update_invoice(session, builder_id, invoice_id, data)
             ),
         )
-        return tagged(out)
 
     @delete(
         "/{invoice_id:uuid}",
@@ -137,12 +133,10 @@ class InvoiceController(Controller):
         description="Only a draft or submitted invoice; an approved or paid one is 409.",
     )
     async def delete_invoice(self, request: Request[Any, Any, Any], state: State, invoice_id: InvoiceId) -> None:
-        await write_checked(
+        await INVOICES.write(
             request,
             state,
-            Invoice,
             invoice_id,
-            "invoice",
             lambda session, builder_id: services.delete_invoice(session, builder_id, invoice_id),
         )
 

@@ -17,9 +17,11 @@ from service.projects import services
 from service.projects.models import Project
 from service.projects.repositories import ONE_PROJECT, PROJECT_LIST
 from service.projects.schemas import ProjectCreate, ProjectOut, ProjectPage, ProjectUpdate, Status
-from service.records import write_checked
+from service.records import Guarded
 
 __all__ = ["ProjectController"]
+
+PROJECTS = Guarded(Project, "project")
 
 
 class ProjectController(Controller):
@@ -107,17 +109,14 @@ class ProjectController(Controller):
         project_id: FromPath[uuid.UUID],
         data: JSONBody[ProjectUpdate],
     ) -> Response[ProjectOut]:
-        out = await write_checked(
+        return await PROJECTS.answer(
             request,
             state,
-            Project,
             project_id,
-            "project",
             lambda session, builder_id: services.render_project(
                 services.update_project(session, builder_id, project_id, data)
             ),
         )
-        return tagged(out)
 
     @delete(
         "/{project_id:uuid}",
@@ -129,11 +128,9 @@ class ProjectController(Controller):
     async def delete_project(
         self, request: Request[Any, Any, Any], state: State, project_id: FromPath[uuid.UUID]
     ) -> None:
-        await write_checked(
+        await PROJECTS.write(
             request,
             state,
-            Project,
             project_id,
-            "project",
             lambda session, builder_id: services.delete_project(session, builder_id, project_id),
         )

@@ -9,16 +9,18 @@ from litestar.params import FromPath, JSONBody
 
 from service.db.database import database
 from service.http.auth import needs, principal_of
-from service.http.conditional import conditional, read_response, tagged
+from service.http.conditional import conditional, read_response
 from service.http.filters import CreatedAfter, CreatedBefore, ProjectFilter, UpdatedAfter, time_filters
 from service.http.pagination import Cursor, Limit, PageParams
-from service.records import created, fetch_with_children, page_with_children, write_checked
+from service.records import Guarded, created, fetch_with_children, page_with_children
 from service.schedules import services
 from service.schedules.models import Schedule
 from service.schedules.repositories import ONE_SCHEDULE, SCHEDULE_LIST, SCHEDULE_TASKS
 from service.schedules.schemas import ScheduleCreate, ScheduleOut, SchedulePage, ScheduleUpdate
 
 __all__ = ["ScheduleController"]
+
+SCHEDULES = Guarded(Schedule, "schedule")
 
 ScheduleId = FromPath[uuid.UUID]
 
@@ -97,17 +99,14 @@ class ScheduleController(Controller):
     async def update_schedule(
         self, request: Request[Any, Any, Any], state: State, schedule_id: ScheduleId, data: JSONBody[ScheduleUpdate]
     ) -> Response[ScheduleOut]:
-        out = await write_checked(
+        return await SCHEDULES.answer(
             request,
             state,
-            Schedule,
             schedule_id,
-            "schedule",
             lambda session, builder_id: services.render_schedule(
                 services.update_schedule(session, builder_id, schedule_id, data)
             ),
         )
-        return tagged(out)
 
     @delete(
         "/{schedule_id:uuid}",
@@ -117,11 +116,9 @@ class ScheduleController(Controller):
         summary="Delete a schedule",
     )
     async def delete_schedule(self, request: Request[Any, Any, Any], state: State, schedule_id: ScheduleId) -> None:
-        await write_checked(
+        await SCHEDULES.write(
             request,
             state,
-            Schedule,
             schedule_id,
-            "schedule",
             lambda session, builder_id: services.delete_schedule(session, builder_id, schedule_id),
         )

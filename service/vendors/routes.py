@@ -10,16 +10,18 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from service.db.database import database
 from service.errors import NotFound
 from service.http.auth import needs, principal_of
-from service.http.conditional import conditional, read_response, tagged
+from service.http.conditional import conditional, read_response
 from service.http.filters import CreatedAfter, CreatedBefore, UpdatedAfter, prefix_pattern, time_filters
 from service.http.pagination import Cursor, Limit, PageParams, paginate
-from service.records import created, write_checked
+from service.records import Guarded, created
 from service.vendors import services
 from service.vendors.models import Vendor
 from service.vendors.repositories import ONE_VENDOR, VENDOR_LIST
 from service.vendors.schemas import Status, Trade, VendorCreate, VendorOut, VendorPage, VendorUpdate
 
 __all__ = ["VendorController"]
+
+VENDORS = Guarded(Vendor, "vendor")
 
 
 class VendorController(Controller):
@@ -105,17 +107,14 @@ class VendorController(Controller):
         vendor_id: FromPath[uuid.UUID],
         data: JSONBody[VendorUpdate],
     ) -> Response[VendorOut]:
-        out = await write_checked(
+        return await VENDORS.answer(
             request,
             state,
-            Vendor,
             vendor_id,
-            "vendor",
             lambda session, builder_id: services.render_vendor(
                 services.update_vendor(session, builder_id, vendor_id, data)
             ),
         )
-        return tagged(out)
 
     @delete(
         "/{vendor_id:uuid}",
@@ -128,11 +127,9 @@ class VendorController(Controller):
     async def delete_vendor(
         self, request: Request[Any, Any, Any], state: State, vendor_id: FromPath[uuid.UUID]
     ) -> None:
-        await write_checked(
+        await VENDORS.write(
             request,
             state,
-            Vendor,
             vendor_id,
-            "vendor",
             lambda session, builder_id: services.delete_vendor(session, builder_id, vendor_id),
         )
