@@ -19,6 +19,7 @@ from service.api_keys.routes import ApiKeyController
 from service.api_keys.services import REVOKED_KEYS
 from service.budgets.routes import BudgetController
 from service.catalog.routes import CatalogController, CostDataController
+from service.catalog.services import snapshots_kept_warm
 from service.change_orders.routes import ChangeOrderController
 from service.crypto import Sealer
 from service.db.database import Database
@@ -193,8 +194,8 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
         plugins=[AnswerHead()],
         before_request=check_request,
         on_startup=[db.open, index_query_params, landing.sweep_incoming],
-        lifespan=[lambda _app: purge_expired_records(idempotency)],
-        on_shutdown=[limiter.close, db.close, catalog_reader.close],
+        lifespan=[lambda _app: purge_expired_records(idempotency), lambda _app: snapshots_kept_warm(catalog_reader)],
+        on_shutdown=[limiter.close, db.close],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi,
         state=State(

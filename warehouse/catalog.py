@@ -353,6 +353,11 @@ class CatalogReader:
         self.catalog.close()
         self.cost_data.close()
 
+    def warm(self) -> None:
+        """Open each data product's current snapshot ahead of the requests (``SnapshotReader.warm``)."""
+        self.catalog.warm()
+        self.cost_data.warm()
+
     def search_products(
         self,
         *,

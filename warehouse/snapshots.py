@@ -357,6 +357,13 @@ class SnapshotReader:
         name = self._pointed_name()
         return name.removesuffix(".duckdb") if name else None
 
+    @property
+    def loaded_snapshot_id(self) -> str | None:
+        """The snapshot this process has open, which the next call reads unless ``CURRENT`` has
+        moved on (None before anything was opened)."""
+        handle = self._open
+        return handle.name.removesuffix(".duckdb") if handle is not None else None
+
     def _pointed_name(self) -> str | None:
         try:
             name = (self._dir / "CURRENT").read_text().strip()
@@ -405,6 +412,18 @@ class SnapshotReader:
                 return self._use(fresh)
         finally:
             self._opening.release()
+
+    def warm(self) -> bool:
+        """Open the snapshot ``CURRENT`` names, with what ``prepare`` builds from it, unless it is
+        open already; whether one is open. The service calls this in the background after each
+        publish, so no request waits for a new snapshot to load (requests keep reading the one
+        before until it has)."""
+        try:
+            handle = self._acquire()
+        except SnapshotUnavailable:
+            return False
+        self._release(handle)
+        return True
 
     @staticmethod
     def _use(handle: _Open) -> _Open:

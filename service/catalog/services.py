@@ -9,7 +9,8 @@ The reader's errors become problems here, once: ``InvalidQuery`` → 400 naming 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ from service.catalog.schemas import (
 )
 from service.deals.services import DealRule, best_deal
 from service.errors import FieldError, InvalidInput, JoistError, ServiceUnavailable
+from service.http.background import every
 from warehouse.catalog import (
     CatalogReader,
     CostItem,
@@ -52,6 +54,7 @@ __all__ = [
     "render_estimate",
     "render_product",
     "render_search",
+    "snapshots_kept_warm",
 ]
 
 T = TypeVar("T")
@@ -274,3 +277,19 @@ def reader_of(state: Any) -> CatalogReader:
     """The process's reader (kept in the application state, closed on shutdown)."""
     reader: CatalogReader = state.catalog_reader
     return reader
+
+
+#: How often the process looks for a newly published snapshot (one ``stat`` of each ``CURRENT``).
+WARM_EVERY_SECONDS = 1.0
+
+
+@asynccontextmanager
+async def snapshots_kept_warm(reader: CatalogReader, every_seconds: float = WARM_EVERY_SECONDS) -> AsyncIterator[None]:
+    """While the app runs, open each snapshot as soon as it is published (``CatalogReader.warm``),
+    so the first search after a publish does not wait for it to load; at the end, once the last
+    look has returned, close the reader's connections."""
+    try:
+        async with every(every_seconds, reader.warm, what="opening the current snapshots"):
+            yield
+    finally:
+        reader.close()

@@ -18,11 +18,10 @@ is a 409 as usual.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -38,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.crypto import Sealer
 from service.errors import Conflict, InvalidInput, PayloadTooLarge
 from service.http.auth import PRINCIPAL_KEY, Principal
+from service.http.background import every
 from service.http.models import IdempotencyRecord
 from service.http.query import RAW_BODY
 
@@ -138,27 +138,14 @@ class IdempotencyStore:
             return int(getattr(result, "rowcount", 0) or 0)
 
 
-@asynccontextmanager
-async def purge_expired_records(store: IdempotencyStore, every_seconds: float = 3600) -> AsyncIterator[None]:
+def purge_expired_records(store: IdempotencyStore, every_seconds: float = 3600) -> AbstractAsyncContextManager[None]:
     """While the app runs, delete records past their 24 h window once an hour."""
 
-    async def loop() -> None:
-        while True:
-            try:
-                purged = await anyio.to_thread.run_sync(store.purge_expired)
-                if purged:
-                    log.info("purged %d expired idempotency records", purged)
-            except Exception:  # a failed purge is retried next time; it must not stop the app
-                log.exception("purging idempotency records failed")
-            await asyncio.sleep(every_seconds)
+    def purge() -> None:
+        if purged := store.purge_expired():
+            log.info("purged %d expired idempotency records", purged)
 
-    task = asyncio.create_task(loop())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+    return every(every_seconds, purge, what="purging idempotency records")
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

@@ -4,6 +4,7 @@ errors as problems."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -18,6 +19,8 @@ from service.settings import Settings
 from tests.conftest import LiveServer, Tenant, start_server
 from tests.helpers import assert_problem, assert_validation_problem
 from tests.service.feed_helpers import build_snapshot, make_org
+from warehouse.snapshots import publish_snapshot
+from warehouse.store import connect_warehouse
 
 PRODUCTS = "/api/v1/catalog/products"
 ITEMS = "/api/v1/cost-data/items"
@@ -292,3 +295,34 @@ def test_nothing_published_is_503_with_retry_after(client: httpx.Client, tenant:
         body = assert_problem(resp, 503)
         assert body["type"].endswith(":snapshot-unavailable")
         assert resp.headers["retry-after"] == "60"
+
+
+def test_the_service_opens_each_published_snapshot_before_any_request(
+    settings: Settings, tmp_path: Path, suppliers: tuple[str, str]
+) -> None:
+    build_snapshot(tmp_path, suppliers)
+    live = start_server(create_app(settings.with_(data_dir=tmp_path)))
+    reader = live.app.state.catalog_reader
+    try:
+        # no request is made: the process opens what is current on its own, then each new publish
+        _wait_until(lambda: reader.catalog.loaded_snapshot_id == reader.catalog.snapshot_id is not None)
+        _wait_until(lambda: reader.cost_data.loaded_snapshot_id == reader.cost_data.snapshot_id is not None)
+        first = reader.catalog.loaded_snapshot_id
+        conn = connect_warehouse(tmp_path)
+        try:
+            second = publish_snapshot(conn, data_dir=tmp_path, product="catalog").snapshot_id
+        finally:
+            conn.close()
+        _wait_until(lambda: reader.catalog.loaded_snapshot_id == second)
+        assert second != first
+    finally:
+        live.stop()
+    assert reader.catalog.loaded_snapshot_id is None  # closed at shutdown, and not opened again
+    assert reader.cost_data.loaded_snapshot_id is None
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the service did not open the current snapshot in time"
+        time.sleep(0.05)

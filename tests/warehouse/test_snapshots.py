@@ -75,6 +75,39 @@ def test_reader_switches_without_restart_and_closes_the_old_connection(
     reader.close()
 
 
+def test_warming_opens_each_new_snapshot_before_any_read(
+    conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    built: list[str] = []
+
+    def prepare(c: duckdb.DuckDBPyConnection) -> int:
+        built.append(str(c.execute("SELECT max(unit_price) FROM offers").fetchone()[0]))  # type: ignore[index]
+        return len(built)
+
+    reader = SnapshotReader(data_dir, "catalog", prepare=prepare)
+    assert reader.warm() is False  # nothing published: nothing to open, and no error
+    _load(conn, tmp_path, "a", "1.00")
+    publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    assert reader.loaded_snapshot_id is None
+    assert reader.warm() is True
+    assert reader.loaded_snapshot_id == reader.snapshot_id
+    assert built == ["1.0000"]
+    assert reader.warm() is True
+    assert built == ["1.0000"]  # open already: nothing built again
+
+    _load(conn, tmp_path, "b", "2.00")
+    publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    assert reader.loaded_snapshot_id != reader.snapshot_id
+    reader.warm()
+    assert reader.loaded_snapshot_id == reader.snapshot_id
+    assert built == ["1.0000", "2.0000"]
+    with reader.session() as (cur, prepared):  # the read finds it ready
+        assert prepared == 2
+        assert str(cur.execute("SELECT max(unit_price) FROM offers").fetchone()[0]) == "2.0000"  # type: ignore[index]
+    assert built == ["1.0000", "2.0000"]
+    reader.close()
+
+
 def test_publishing_under_load_fails_no_read(conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path) -> None:
     _load(conn, tmp_path, "base", "1.00")
     publish_snapshot(conn, data_dir=data_dir, product="catalog", keep=2)
