@@ -28,6 +28,7 @@ from contracts.report import ValidationReport
 from pipelines.assets import FEED_ASSETS
 from pipelines.definitions import build_definitions
 from pipelines.jobs import submission_job_name
+from pipelines.sensors import mark_failed_run
 from pipelines.submissions import ManifestError, admit_inbox, manifest_files, read_manifest, read_status
 
 __all__ = ["SubmissionRun", "materialize", "materialize_pending", "materialize_submission"]
@@ -67,7 +68,8 @@ def materialize_submission(
     """Run one landed submission through its feed's job; a rejected one stops at its checks.
 
     Raises :class:`pipelines.submissions.ManifestError` when the landing folder has no valid
-    manifest. The run failing (a rejected submission, or an error) is reported, not raised.
+    manifest. The run failing (a rejected submission, or an error) is reported, not raised; on an
+    error before the submission was accepted it is marked ``failed``, as the failure sensor does.
     """
     data_path = Path(data_dir).resolve()
     manifest = read_manifest(data_path, submission_id)
@@ -82,6 +84,9 @@ def materialize_submission(
             raise_on_error=False,
             tags={"joist/submission": submission_id, "joist/source": manifest.source, "joist/trigger": "in-process"},
         )
+        if not result.success:  # as the failure sensor does for the daemon's runs
+            failures = result.get_step_failure_events()
+            mark_failed_run(data_path, submission_id, result.run_id, failures, datetime.now(UTC))
     status = read_status(data_path, submission_id) or {}
     report = status.get("report")
     return SubmissionRun(

@@ -5,7 +5,12 @@
 - ``cost_data_inbox_sensor``: files dropped into ``inbox/cost_data/`` are first moved into a
   landing folder of their own (:func:`pipelines.submissions.admit_inbox`), then run the same way.
 
-Both start RUNNING, so ``dagster dev`` processes a push with nobody touching anything. A
+- ``submission_failure_sensor``: a run of a submission that failed on an error before the
+  submission was accepted marks it ``failed`` in its ``status.json``
+  (:func:`pipelines.submissions.mark_failed`), so the supplier sees it instead of ``validating``
+  for good; running it again from the Dagster UI moves it on.
+
+All start RUNNING, so ``dagster dev`` processes a push with nobody touching anything. A
 submission is run once: the cursor remembers the manifests it has seen (by the ctime the
 manifest's rename gave it, re-reading a margin behind so a slow rename is not missed), and a
 submission that already has its dynamic partition or a ``status.json`` (run in-process by
@@ -15,7 +20,7 @@ submission that already has its dynamic partition or a ``status.json`` (run in-p
 # no ``from __future__ import annotations``: Dagster reads the context and resource annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,11 +37,20 @@ from pipelines.submissions import (
     ManifestError,
     admit_inbox,
     manifest_files,
+    mark_failed,
     read_manifest,
     read_status,
 )
 
-__all__ = ["INBOX_SENSOR", "LANDING_SENSOR", "SubmissionCursor", "new_submissions"]
+__all__ = [
+    "FAILURE_SENSOR",
+    "INBOX_SENSOR",
+    "LANDING_SENSOR",
+    "SubmissionCursor",
+    "mark_failed_run",
+    "new_submissions",
+    "submission_of",
+]
 
 #: How far behind the newest manifest a tick looks again (a rename racing the directory scan).
 MARGIN_NS = 120 * 1_000_000_000
@@ -149,5 +163,43 @@ def cost_data_inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Wareh
     return _evaluate(context, warehouse.data_path, INBOX_FEEDS, note=" (inbox empty or files still settling)")
 
 
+def submission_of(tags: Mapping[str, str]) -> str | None:
+    """The submission a run is of: its ``joist/submission`` tag (runs the sensors or ``joist
+    pipelines materialize`` start), else its partition (an operator's run from the Dagster UI)."""
+    return tags.get("joist/submission") or tags.get("dagster/partition")
+
+
+@dg.run_failure_sensor(
+    name="submission_failure_sensor",
+    minimum_interval_seconds=10,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Marks a submission failed when its run stopped on an error before accepting it "
+    "(a rejected submission's run fails by its checks and stays rejected).",
+)
+def submission_failure_sensor(context: dg.RunFailureSensorContext, warehouse: WarehouseResource) -> None:
+    run = context.dagster_run
+    submission_id = submission_of(run.tags)
+    if submission_id is None:
+        return
+    record = context.instance.get_run_record_by_id(run.run_id)
+    ended = record.end_time if record is not None else None
+    failed_at = datetime.fromtimestamp(ended, UTC) if ended else datetime.now(UTC)
+    failures = context.get_step_failure_events()
+    steps = mark_failed_run(warehouse.data_path, submission_id, run.run_id, failures, failed_at)
+    if steps is not None:
+        context.log.warning(f"submission {submission_id} failed in run {run.run_id} ({', '.join(steps) or 'no step'})")
+
+
+def mark_failed_run(
+    data_dir: Path, submission_id: str, run_id: str, failures: Iterable[dg.DagsterEvent], failed_at: datetime
+) -> list[str] | None:
+    """``mark_failed`` for a failed run, from its step failure events: the steps named in the
+    submission's failure, or None when the submission was not marked (it got further)."""
+    steps = [event.step_key for event in failures if event.step_key]
+    marked = mark_failed(data_dir, submission_id, run_id=run_id, steps=steps, failed_at=failed_at)
+    return steps if marked else None
+
+
 LANDING_SENSOR = landing_sensor
 INBOX_SENSOR = cost_data_inbox_sensor
+FAILURE_SENSOR = submission_failure_sensor

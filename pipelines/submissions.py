@@ -6,7 +6,8 @@ into, and the status file through which the pipelines answer (see docs/pipelines
     <data_dir>/landing/<submission_id>/
         body.<ext>          the feed, as received (the service, or the inbox sensor)
         submission.json     the manifest, renamed into place last (the service, or the inbox sensor)
-        status.json         validating → accepted | rejected → published, with the report (pipelines)
+        status.json         validating → accepted | rejected → published, with the report (pipelines);
+                            failed when a run stopped on an error before it was accepted
 
 Nothing here opens the warehouse: sensors call these functions, and a sensor that opened the
 DuckDB file would fail (or make a run fail) while a step holds it.
@@ -40,6 +41,7 @@ __all__ = [
     "inbox_dir",
     "landing_dir",
     "manifest_files",
+    "mark_failed",
     "mark_pruned",
     "pruned_at",
     "read_manifest",
@@ -209,8 +211,10 @@ def write_status(
     rows: int | None = None,
     report: ValidationReport | None = None,
     keep_report: bool = False,
+    failure: Mapping[str, Any] | None = None,
 ) -> None:
-    """Replace ``status.json`` of a landing folder; with ``keep_report``, the report already there stays."""
+    """Replace ``status.json`` of a landing folder; with ``keep_report``, the report already there
+    stays. ``failure`` goes with status ``failed`` only (``mark_failed``); any later status drops it."""
     folder = _folder(data_dir, submission_id)
     if not folder.is_dir():  # a submission run without a landing folder (nothing to answer)
         return
@@ -223,9 +227,48 @@ def write_status(
         "report": report.to_dict() if report is not None else (previous.get("report") if keep_report else None),
         "updated_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
     }
+    if failure is not None:
+        data["failure"] = dict(failure)
     if previous.get("pruned_at"):
         data["pruned_at"] = previous["pruned_at"]
     _write_json(folder / STATUS, data)
+
+
+#: The statuses a failed run may leave a submission in and still be marked ``failed``: none yet
+#: (the run stopped before ``landed`` wrote one), or on its way to being accepted. A rejected
+#: submission's run fails too, by its blocking checks, and stays rejected; an accepted one is in
+#: the curated tables, and the next publish of its product publishes it.
+_UNFINISHED = (None, "validating")
+
+
+def mark_failed(
+    data_dir: str | Path, submission_id: str, *, run_id: str, steps: Iterable[str], failed_at: datetime
+) -> bool:
+    """Record that the run ``run_id`` of a submission stopped on an error before accepting it:
+    status ``failed`` with a ``failure`` (the steps that failed, the run to look up in the Dagster
+    UI, when). Whether it was marked: not when the folder or its manifest is gone, the submission
+    was pruned, it got further (``_UNFINISHED``), or its status was written after ``failed_at`` (a
+    run started since has moved it on). Running it again moves it on from ``failed``."""
+    try:
+        manifest = read_manifest(data_dir, submission_id)
+    except ManifestError:
+        return False
+    previous = read_status(data_dir, submission_id) or {}
+    if previous.get("status") not in _UNFINISHED or previous.get("pruned_at"):
+        return False
+    try:
+        moved_on = _parse_time(previous.get("updated_at")) > failed_at
+    except ManifestError:  # no time, or not one: nothing says it moved on
+        moved_on = False
+    if moved_on:
+        return False
+    failure = {
+        "steps": sorted(set(steps)),
+        "run_id": run_id,
+        "failed_at": failed_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+    }
+    write_status(data_dir, submission_id, "failed", feed=manifest.feed, keep_report=True, failure=failure)
+    return True
 
 
 def read_status(data_dir: str | Path, submission_id: str) -> dict[str, Any] | None:

@@ -183,10 +183,11 @@ class _Sink:
 class StatusFile(msgspec.Struct):
     """``landing/<id>/status.json`` as the pipelines write it (docs/pipelines.md)."""
 
-    status: Literal["validating", "accepted", "rejected", "published"]
+    status: Literal["validating", "accepted", "rejected", "published", "failed"]
     submission_id: str | None = None
     rows: int | None = None
     report: dict[str, Any] | None = None
+    failure: dict[str, Any] | None = None
     updated_at: str | None = None
 
 

@@ -1,7 +1,7 @@
 """Feed submissions: one row per pushed catalog or manufacturer feed, in the operational DB.
 
 The body itself lives in the landing area (``<data_dir>/landing/<id>/``, docs/pipelines.md);
-``status``, ``rows`` and ``report`` mirror what the pipelines write back there (``status.json``).
+``status``, ``rows``, ``report`` and ``failure`` mirror what the pipelines write back there (``status.json``).
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from service.db.base import Base, JSONDoc, StringList, utcnow
 
 __all__ = ["STATUSES", "FeedSubmission"]
 
-STATUSES = ("received", "validating", "accepted", "rejected", "published")
+STATUSES = ("received", "validating", "accepted", "rejected", "published", "failed")
 
 
 class FeedSubmission(Base):
     __tablename__ = "feed_submissions"
     __table_args__ = (
-        CheckConstraint("status IN ('received', 'validating', 'accepted', 'rejected', 'published')", name="status"),
+        CheckConstraint(
+            "status IN ('received', 'validating', 'accepted', 'rejected', 'published', 'failed')", name="status"
+        ),
         CheckConstraint("feed IN ('supplier_catalog', 'manufacturer_feed')", name="feed"),
         CheckConstraint("mode IN ('full', 'delta')", name="mode"),
         Index("ix_feed_submissions_org_id_created_at", "org_id", "created_at", "id"),
@@ -42,6 +44,8 @@ class FeedSubmission(Base):
     status: Mapped[str] = mapped_column(String(20), default="received")
     rows: Mapped[int | None] = mapped_column(BigInteger)
     report: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    # status failed: the steps that failed, the run that did, when (status.json's "failure")
+    failure: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,8 +21,8 @@ __all__ = [
     "FeedSubmissionRepository",
 ]
 
-#: Statuses the pipelines may still move a submission on from.
-PENDING = ("received", "validating", "accepted")
+#: Statuses the pipelines may still move a submission on from (a failed one, when run again).
+PENDING = ("received", "validating", "accepted", "failed")
 
 SUBMISSIONS = FeedSubmission.__table__.c
 # In FeedSubmissionOut's field order: rows render by position.
@@ -38,6 +38,7 @@ LIST_COLUMNS = (
     SUBMISSIONS.sha256,
     SUBMISSIONS.rows,
     SUBMISSIONS.report,
+    SUBMISSIONS.failure,
     SUBMISSIONS.received_at,
     SUBMISSIONS.status_changed_at,
     SUBMISSIONS.created_at,
@@ -57,10 +58,10 @@ ONE_SUBMISSION = select(*LIST_COLUMNS).where(
     SUBMISSIONS.org_id == bindparam("org_id"), SUBMISSIONS.id == bindparam("submission_id")
 )
 #: The organisation's submissions whose ``status.json`` may say more than their row: (id, status,
-#: whether the row has a report). Equalities, not IN: statements run precompiled (Database).
-PENDING_SUBMISSIONS = select(SUBMISSIONS.id, SUBMISSIONS.status, SUBMISSIONS.report.is_not(None)).where(
-    SUBMISSIONS.org_id == bindparam("org_id"), or_(*(SUBMISSIONS.status == status for status in PENDING))
-)
+#: whether the row has a report, its failure). Equalities, not IN: statements run precompiled (Database).
+PENDING_SUBMISSIONS = select(
+    SUBMISSIONS.id, SUBMISSIONS.status, SUBMISSIONS.report.is_not(None), SUBMISSIONS.failure
+).where(SUBMISSIONS.org_id == bindparam("org_id"), or_(*(SUBMISSIONS.status == status for status in PENDING)))
 ORG_SOURCE = select(Organisation.slug, Organisation.terms).where(Organisation.id == bindparam("org_id"))
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio.to_thread
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.exceptions import InternalServerException
@@ -33,7 +34,9 @@ as `{"records": [...]}`, optionally with
 `JOIST_MAX_FEED_BYTES` (4 GiB by default) as sent; past it, 413.
 
 Answers 202 with a `Location` of the submission, which moves `received → validating → accepted |
-rejected → published` and carries the validation report. `Idempotency-Key` is honoured: for these
+rejected → published` and carries the validation report (`failed` if processing stopped on an
+error of Joist's before it was accepted: nothing of it is published, and it moves on when it is
+run again). `Idempotency-Key` is honoured: for these
 streamed bodies a retry is recognised by the key with the same path, query, Content-Type,
 Content-Encoding and Content-Length (the body is not read twice)."""
 
@@ -163,15 +166,16 @@ async def _sync(
     """Bring submissions up to what the pipelines wrote in their ``status.json``, in one pass:
     the files read in one worker-thread call (a ``stat`` each for files read before, see
     ``Landing.read_status``), whatever is new written in one transaction. ``rows`` are (id,
-    status, whether the row has a report); the answer holds those that had news, as they are now."""
+    status, whether the row has a report, its failure); the answer holds those that had news, as
+    they are now."""
     if not rows:
         return {}
     settings: Settings = state.settings
     reported = await anyio.to_thread.run_sync(Landing(settings.data_dir).read_statuses, [str(r[0]) for r in rows])
     news = {}
-    for submission_id, status, has_report in rows:
+    for submission_id, status, has_report, failure in rows:
         found = reported.get(str(submission_id))
-        if found is not None and services.is_news(status, bool(has_report), found):
+        if found is not None and services.is_news(status, bool(has_report), failure, found):
             news[submission_id] = found
     if not news:
         return {}
@@ -235,5 +239,6 @@ class FeedSubmissionController(Controller):
         out = services.render(row)
         if out.status in services.TERMINAL:
             return out
-        synced = await _sync(state, db, org_id, [(out.id, out.status, out.report is not None)])
+        failure = None if out.failure is None else msgspec.to_builtins(out.failure)
+        synced = await _sync(state, db, org_id, [(out.id, out.status, out.report is not None, failure)])
         return synced.get(submission_id, out)

@@ -8,9 +8,18 @@ import msgspec
 
 from service.http.pagination import Page
 
-__all__ = ["FeedName", "FeedSubmissionOut", "FeedSubmissionPage", "Mode", "ReportOut", "RuleOut", "Status"]
+__all__ = [
+    "FailureOut",
+    "FeedName",
+    "FeedSubmissionOut",
+    "FeedSubmissionPage",
+    "Mode",
+    "ReportOut",
+    "RuleOut",
+    "Status",
+]
 
-Status = Literal["received", "validating", "accepted", "rejected", "published"]
+Status = Literal["received", "validating", "accepted", "rejected", "published", "failed"]
 FeedName = Literal["supplier_catalog", "manufacturer_feed"]
 Mode = Literal["full", "delta"]
 
@@ -39,13 +48,25 @@ class ReportOut(msgspec.Struct):
     rules: list[RuleOut]
 
 
+class FailureOut(msgspec.Struct):
+    """Why a submission is ``failed``: processing stopped on an error of Joist's, not a rule."""
+
+    steps: Annotated[list[str], msgspec.Meta(description="The pipeline steps that failed.")]
+    run_id: Annotated[str, msgspec.Meta(description="The pipeline run that failed: quote it to Joist's operators.")]
+    failed_at: datetime
+
+
 class FeedSubmissionOut(msgspec.Struct):
     id: uuid.UUID
     feed: FeedName
     source: Annotated[str, msgspec.Meta(description="The pushing organisation's slug.")]
     status: Annotated[
         Status,
-        msgspec.Meta(description="received → validating → accepted | rejected; accepted → published."),
+        msgspec.Meta(
+            description="received → validating → accepted | rejected; accepted → published. failed: "
+            "processing stopped on an error of Joist's before the submission was accepted (see `failure`); "
+            "nothing of it was published, and it moves on when Joist's operators run it again."
+        ),
     ]
     mode: Mode
     content_type: str
@@ -54,6 +75,7 @@ class FeedSubmissionOut(msgspec.Struct):
     sha256: Annotated[str, msgspec.Meta(description="Of the body as sent (compressed if it was).")]
     rows: int | None
     report: ReportOut | None
+    failure: Annotated[FailureOut | None, msgspec.Meta(description="Set while the status is failed; null otherwise.")]
     received_at: datetime
     status_changed_at: datetime
 

@@ -16,7 +16,7 @@ from contracts.report import MAX_SAMPLES, ValidationReport
 from service.feeds.landing import Landing, Received, StatusFile
 from service.feeds.models import FeedSubmission
 from service.feeds.repositories import LIST_COLUMNS, FeedSubmissionRepository
-from service.feeds.schemas import FeedSubmissionOut, ReportOut
+from service.feeds.schemas import FailureOut, FeedSubmissionOut, ReportOut
 
 __all__ = [
     "TERMINAL",
@@ -32,11 +32,13 @@ log = logging.getLogger("joist.feeds")
 
 #: Statuses that no later report changes.
 TERMINAL = frozenset({"rejected", "published"})
-# Where a submission may go from each status, by what the pipelines write.
+# Where a submission may go from each status, by what the pipelines write (a failed run marks it
+# failed before it is accepted; a run of it again starts over from validating).
 _NEXT: dict[str, frozenset[str]] = {
-    "received": frozenset({"validating", "accepted", "rejected", "published"}),
-    "validating": frozenset({"accepted", "rejected", "published"}),
+    "received": frozenset({"validating", "accepted", "rejected", "published", "failed"}),
+    "validating": frozenset({"accepted", "rejected", "published", "failed"}),
     "accepted": frozenset({"published"}),
+    "failed": frozenset({"validating", "accepted", "rejected", "published"}),
 }
 
 
@@ -109,13 +111,31 @@ def _report(raw: dict[str, Any] | None) -> dict[str, Any] | None:
     return report
 
 
-def is_news(status: str, has_report: bool, reported: StatusFile) -> bool:
-    """Whether ``status.json`` may say more than a row in ``status`` (with or without a report):
-    a step forward, or the report of the step it is at. Cheap, to skip the write when nothing
-    is new; ``apply_statuses`` decides under the write."""
+def is_news(status: str, has_report: bool, failure: dict[str, Any] | None, reported: StatusFile) -> bool:
+    """Whether ``status.json`` may say more than a row in ``status`` (with or without a report,
+    with its ``failure``): a step forward, the report of the step it is at, or another failed
+    run. Cheap, to skip the write when nothing is new; ``apply_statuses`` decides under the write."""
     if reported.status in _NEXT.get(status, frozenset()):
         return True
-    return reported.status == status and reported.report is not None and not has_report
+    if reported.status != status:
+        return False
+    return (reported.report is not None and not has_report) or _failed_again(status, failure, reported)
+
+
+def _failed_again(status: str, failure: dict[str, Any] | None, reported: StatusFile) -> bool:
+    """A failed submission run again that failed again (another run's failure)."""
+    return status == "failed" and reported.failure is not None and _failure(reported.failure) != failure
+
+
+def _failure(raw: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A failure as ``FailureOut`` reads it; None if it is not one."""
+    if raw is None:
+        return None
+    try:
+        return msgspec.to_builtins(msgspec.convert(raw, FailureOut))  # type: ignore[no-any-return]
+    except msgspec.ValidationError:
+        log.warning("ignoring a failure in status.json that does not follow FailureOut")
+        return None
 
 
 def apply_statuses(
@@ -137,8 +157,9 @@ def apply_statuses(
         report = _report(status.report)
         forward = status.status in _NEXT.get(submission.status, frozenset())
         fuller = status.status == submission.status and report is not None and submission.report != report
-        if forward or fuller:
-            values: dict[str, Any] = {"status": status.status}
+        again = _failed_again(submission.status, submission.failure, status)
+        if forward or fuller or again:
+            values: dict[str, Any] = {"status": status.status, "failure": _failure(status.failure)}
             if status.rows is not None:
                 values["rows"] = status.rows
             if report is not None:
@@ -152,7 +173,7 @@ def apply_statuses(
 
 def render(row: Sequence[Any]) -> FeedSubmissionOut:
     """A row of ``LIST_COLUMNS`` as the API shows it (by position; same order as the output)."""
-    (sid, feed, source, status, mode, ctype, encoding, size, sha, rows, report, received, changed, _) = row
+    (sid, feed, source, status, mode, ctype, encoding, size, sha, rows, report, failure, received, changed, _) = row
     return FeedSubmissionOut(
         sid,
         feed,
@@ -165,6 +186,7 @@ def render(row: Sequence[Any]) -> FeedSubmissionOut:
         sha,
         rows,
         None if report is None else msgspec.convert(report, ReportOut),
+        None if failure is None else msgspec.convert(failure, FailureOut),
         received,
         changed,
     )

@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,7 @@ import msgspec
 import pytest
 
 from contracts.samples import write_supplier_csv
+from pipelines.submissions import mark_failed
 from service.db.database import Database
 from service.feeds.landing import Landing, StatusFile
 from service.feeds.repositories import FeedSubmissionRepository
@@ -278,6 +280,36 @@ def test_the_list_shows_the_status_the_pipelines_reported(
     write_status(landing / waiting, "validating", rows=2, report=report)
     shown = client.get(listing, params={"status": "validating"}, headers=org.auth).json()["data"]
     assert (shown[0]["rows"], shown[0]["report"]) == (2, full["report"])
+
+
+def test_a_failed_submission_shows_why_and_moves_on_when_run_again(
+    client: httpx.Client, db: Database, settings: Settings
+) -> None:
+    """status.json as the pipelines mark a run that stopped on an error (pipelines.submissions)."""
+    org = make_org(db)
+    sid = client.post(PUSH, content=CSV, headers=org.auth | {"Content-Type": "text/csv"}).json()["id"]
+    folder = _landing(settings) / sid
+    url = f"/api/v1/feed-submissions/{sid}"
+    write_status(folder, "validating")
+    assert client.get(url, headers=org.auth).json()["status"] == "validating"
+    failed_at = datetime.now(UTC)
+    assert mark_failed(settings.data_dir, sid, run_id="run-1", steps=["supplier_catalog__curated"], failed_at=failed_at)
+    failed = client.get(url, headers=org.auth).json()
+    assert failed["status"] == "failed"
+    assert failed["failure"]["steps"] == ["supplier_catalog__curated"] and failed["failure"]["run_id"] == "run-1"
+    assert datetime.fromisoformat(failed["failure"]["failed_at"]) == failed_at
+    listing = client.get("/api/v1/feed-submissions", params={"status": "failed"}, headers=org.auth).json()["data"]
+    assert listing == [failed]
+
+    # run again, it fails again before anyone looks: the later run is the one shown
+    write_status(folder, "validating")
+    assert mark_failed(settings.data_dir, sid, run_id="run-2", steps=["x__landed"], failed_at=datetime.now(UTC))
+    again = client.get("/api/v1/feed-submissions", headers=org.auth).json()["data"][0]
+    assert (again["status"], again["failure"]["run_id"]) == ("failed", "run-2")
+    # and once a run gets through, the failure is gone
+    write_status(folder, "published", rows=2)
+    published = client.get(url, headers=org.auth).json()
+    assert (published["status"], published["failure"], published["rows"]) == ("published", None, 2)
 
 
 def test_a_sync_that_lost_a_race_does_not_move_a_submission_back(client: httpx.Client, db: Database) -> None:

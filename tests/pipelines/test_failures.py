@@ -1,0 +1,128 @@
+"""A run that stops on an error (not a rule) before its submission is accepted marks the
+submission ``failed`` in its ``status.json``: the failure sensor does it for the daemon's runs,
+``materialize_submission`` for its own. A rejected or accepted submission keeps its status, and
+running a failed one again moves it on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+import pipelines.assets
+from pipelines.definitions import build_definitions
+from pipelines.resources import WarehouseResource
+from pipelines.run import materialize_submission
+from pipelines.sensors import submission_failure_sensor, submission_of
+from pipelines.submissions import mark_failed, mark_pruned, read_status, write_status
+from tests.pipelines.conftest import land, query
+from warehouse.snapshots import current_snapshot
+
+CURATED_STEP = "supplier_catalog__curated"
+
+
+def _broken_apply(*_args: object, **_kwargs: object) -> None:
+    raise RuntimeError("the warehouse disk is full")
+
+
+def _run_job(data_dir: Path, instance: dg.DagsterInstance, submission_id: str) -> dg.ExecuteInProcessResult:
+    """The submission's job as the daemon runs it (a partition, no ``joist/submission`` tag)."""
+    instance.add_dynamic_partitions("supplier_catalog_submissions", [submission_id])
+    job = build_definitions(data_dir).resolve_job_def("supplier_catalog_submission")
+    return job.execute_in_process(instance=instance, partition_key=submission_id, raise_on_error=False)
+
+
+def _sense_failure(data_dir: Path, instance: dg.DagsterInstance, run_id: str) -> None:
+    run = instance.get_run_by_id(run_id)
+    assert run is not None and run.status == dg.DagsterRunStatus.FAILURE
+    (failure,) = instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="submission_failure_sensor",
+        dagster_event=failure.get_dagster_event(),
+        dagster_instance=instance,
+        dagster_run=run,
+        resources={"warehouse": WarehouseResource(data_dir=str(data_dir))},
+    ).for_run_failure()
+    submission_failure_sensor(context)
+
+
+def test_the_sensor_marks_a_submission_whose_run_failed_on_an_error(
+    data_dir: Path, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    land(data_dir, "broken-1")
+    monkeypatch.setattr(pipelines.assets, "apply_submission", _broken_apply)
+    result = _run_job(data_dir, instance, "broken-1")
+    assert not result.success
+    before = read_status(data_dir, "broken-1")
+    assert before is not None and before["status"] == "validating"  # what the supplier saw for good
+
+    _sense_failure(data_dir, instance, result.run_id)
+    status = read_status(data_dir, "broken-1")
+    assert status is not None and status["status"] == "failed"
+    assert status["failure"]["run_id"] == result.run_id
+    assert status["failure"]["steps"] == [CURATED_STEP]
+    assert status["report"]["accepted"] is True  # validation's report stays: the rules passed
+    assert "disk" not in str(status)  # the error itself is the operators', not the supplier's
+    assert current_snapshot(data_dir, "catalog") is None  # nothing was published
+
+
+def test_running_a_failed_submission_again_moves_it_on(
+    data_dir: Path, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    land(data_dir, "broken-2")
+    with monkeypatch.context() as patch:
+        patch.setattr(pipelines.assets, "apply_submission", _broken_apply)
+        first = materialize_submission(data_dir, "broken-2", instance=instance)
+    assert not first.success and first.status == "failed"  # in-process runs are marked too
+    assert (read_status(data_dir, "broken-2") or {})["failure"]["steps"] == [CURATED_STEP]
+
+    again = materialize_submission(data_dir, "broken-2", instance=instance)
+    assert again.success and again.status == "published"
+    assert "failure" not in (read_status(data_dir, "broken-2") or {})
+    assert query(data_dir, "SELECT status FROM submission WHERE submission_id = 'broken-2'") == [("published",)]
+
+
+def test_a_rejected_submission_stays_rejected(data_dir: Path, instance: dg.DagsterInstance) -> None:
+    land(data_dir, "dirty-1", dirty=True)
+    result = _run_job(data_dir, instance, "dirty-1")
+    assert not result.success  # its blocking checks failed the run
+    _sense_failure(data_dir, instance, result.run_id)
+    status = read_status(data_dir, "dirty-1")
+    assert status is not None and status["status"] == "rejected" and "failure" not in status
+
+
+def test_only_an_unfinished_submission_is_marked(data_dir: Path) -> None:
+    for sid in ("none", "validating", "accepted", "newer", "pruned"):
+        land(data_dir, sid, rows=3)
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    write_status(data_dir, "validating", "validating")
+    write_status(data_dir, "accepted", "accepted")
+    write_status(data_dir, "newer", "validating")
+    write_status(data_dir, "pruned", "validating")
+    mark_pruned(data_dir, "pruned", status="validating", at=before)
+    after = datetime.now(UTC)
+
+    marked = {
+        sid: mark_failed(data_dir, sid, run_id="r1", steps=["s", "s"], failed_at=after)
+        for sid in ("none", "validating", "accepted", "pruned", "gone")
+    }
+    # its status was written after the run failed: a later run has moved it on
+    marked["newer"] = mark_failed(data_dir, "newer", run_id="r1", steps=[], failed_at=before)
+    assert marked == {
+        "none": True,
+        "validating": True,
+        "accepted": False,
+        "pruned": False,
+        "gone": False,
+        "newer": False,
+    }
+    assert (read_status(data_dir, "none") or {})["failure"]["steps"] == ["s"]
+    assert (read_status(data_dir, "validating") or {})["status"] == "failed"
+
+
+def test_a_run_names_its_submission_by_tag_or_partition() -> None:
+    assert submission_of({"joist/submission": "a", "dagster/partition": "b"}) == "a"
+    assert submission_of({"dagster/partition": "b"}) == "b"
+    assert submission_of({"dagster/schedule_name": "retention_daily"}) is None
