@@ -129,7 +129,7 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
             authenticator.forget(revoked)
 
     # One reader per process: it keeps the warm read-only connections to the published snapshots.
-    catalog_reader = CatalogReader(settings.data_dir)
+    catalog_reader = CatalogReader(settings.data_dir, switch_in_background=True)
     landing = Landing(settings.data_dir)
 
     idempotency = IdempotencyStore(

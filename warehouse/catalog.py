@@ -345,9 +345,12 @@ def _cost_item(values: dict[str, Any], unit: _UnitCosts) -> CostItem:
 class CatalogReader:
     """Queries over the ``catalog`` and ``cost_data`` snapshots of a data directory."""
 
-    def __init__(self, data_dir: str | Path) -> None:
-        self.catalog = SnapshotReader(data_dir, "catalog", prepare=ProductIndex)
-        self.cost_data = SnapshotReader(data_dir, "cost_data")
+    def __init__(self, data_dir: str | Path, *, switch_in_background: bool = False) -> None:
+        """``switch_in_background``: only ``warm`` moves to a newly published snapshot (the
+        service calls it in the background), never a query (see ``SnapshotReader``)."""
+        background = switch_in_background
+        self.catalog = SnapshotReader(data_dir, "catalog", prepare=ProductIndex, switch_in_background=background)
+        self.cost_data = SnapshotReader(data_dir, "cost_data", switch_in_background=background)
 
     def close(self) -> None:
         self.catalog.close()

@@ -334,7 +334,9 @@ class SnapshotReader:
     """The service's view of one data product's current snapshot; safe to share between threads.
 
     ``with reader.cursor() as cur: cur.execute(...)`` runs on a cursor of the process's warm
-    connection to the snapshot that was current when the call began.
+    connection to the snapshot that was current when the call began. With ``switch_in_background``
+    a call reads the snapshot that is open, and only ``warm`` (which the owner calls in the
+    background) opens the next one, so no call waits for a snapshot to load once one is open.
     """
 
     def __init__(
@@ -342,10 +344,13 @@ class SnapshotReader:
         data_dir: str | Path,
         product: str,
         prepare: Callable[[duckdb.DuckDBPyConnection], Any] | None = None,
+        *,
+        switch_in_background: bool = False,
     ) -> None:
         self._dir = serving_dir(data_dir, product)
         self.product = product
         self._prepare = prepare
+        self._switch_in_background = switch_in_background
         self._lock = threading.Lock()
         self._opening = threading.Lock()
         self._open: _Open | None = None
@@ -370,6 +375,15 @@ class SnapshotReader:
         except FileNotFoundError:
             return None
         return name or None
+
+    def _for_call(self) -> _Open:
+        """The snapshot a call reads: the open one when switching is the background's, else the
+        one ``CURRENT`` names (opening it if it is not open yet)."""
+        if self._switch_in_background:
+            with self._lock:
+                if self._open is not None:
+                    return self._use(self._open)
+        return self._acquire()
 
     def _acquire(self) -> _Open:
         pointer = self._dir / "CURRENT"
@@ -445,7 +459,7 @@ class SnapshotReader:
     @contextmanager
     def session(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, Any]]:
         """A cursor on the current snapshot and what ``prepare`` built from that snapshot."""
-        handle = self._acquire()
+        handle = self._for_call()
         try:
             with self._lock:
                 cur = handle.conn.cursor()

@@ -280,14 +280,14 @@ def reader_of(state: Any) -> CatalogReader:
 
 
 #: How often the process looks for a newly published snapshot (one ``stat`` of each ``CURRENT``).
-WARM_EVERY_SECONDS = 1.0
+WARM_EVERY_SECONDS = 0.25
 
 
 @asynccontextmanager
 async def snapshots_kept_warm(reader: CatalogReader, every_seconds: float = WARM_EVERY_SECONDS) -> AsyncIterator[None]:
-    """While the app runs, open each snapshot as soon as it is published (``CatalogReader.warm``),
-    so the first search after a publish does not wait for it to load; at the end, once the last
-    look has returned, close the reader's connections."""
+    """While the app runs, open each snapshot as soon as it is published (``CatalogReader.warm``):
+    the reader's queries keep reading the snapshot open before until then, so none waits for a
+    snapshot to load; at the end, once the last look has returned, close the reader's connections."""
     try:
         async with every(every_seconds, reader.warm, what="opening the current snapshots"):
             yield

@@ -108,6 +108,24 @@ def test_warming_opens_each_new_snapshot_before_any_read(
     reader.close()
 
 
+def test_a_reader_that_switches_in_the_background_leaves_the_switch_to_warm(
+    conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    _load(conn, tmp_path, "a", "1.00")
+    publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    reader = SnapshotReader(data_dir, "catalog", switch_in_background=True)
+    assert str(_price(reader)) == "1.0000"  # nothing open yet: the call opens what is current
+    old = reader._open
+    _load(conn, tmp_path, "b", "2.00")
+    publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    assert str(_price(reader)) == "1.0000"  # a call never waits for the new one to load
+    assert reader.loaded_snapshot_id != reader.snapshot_id
+    assert reader.warm() is True
+    assert str(_price(reader)) == "2.0000"
+    assert old is not None and old.closed
+    reader.close()
+
+
 def test_publishing_under_load_fails_no_read(conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path) -> None:
     _load(conn, tmp_path, "base", "1.00")
     publish_snapshot(conn, data_dir=data_dir, product="catalog", keep=2)
