@@ -50,6 +50,11 @@ class ValidationReport:
         return all(r.passed or not r.blocking for r in self.rules)
 
     @property
+    def verdict(self) -> str:
+        """``accepted`` or ``rejected``, the status a validated submission takes."""
+        return "accepted" if self.accepted else "rejected"
+
+    @property
     def failed_rules(self) -> list[RuleResult]:
         return [r for r in self.rules if not r.passed]
 
@@ -58,6 +63,13 @@ class ValidationReport:
             if r.rule == name:
                 return r
         raise KeyError(name)
+
+    def with_result(self, result: RuleResult) -> ValidationReport:
+        """The report with ``result`` in place of its rule's result (added if it had none)."""
+        rules = [result if r.rule == result.rule else r for r in self.rules]
+        if not any(r.rule == result.rule for r in self.rules):
+            rules.append(result)
+        return ValidationReport(feed=self.feed, rows=self.rows, rules=rules)
 
     def to_dict(self) -> dict[str, Any]:
         return {

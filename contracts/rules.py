@@ -22,14 +22,16 @@ from contracts.schemas import COST_ITEMS, LOCATION_INDEX, MANUFACTURER_FEED, SUP
 from contracts.uom import UOMS, Dimension
 
 __all__ = [
+    "NEWEST_OF_SOURCE",
     "RULES",
     "STRUCTURE_RULES",
+    "SUBMISSION_RULES",
     "Expectation",
     "Rule",
     "rules_for",
 ]
 
-RuleKind = Literal["gx", "sql", "structure"]
+RuleKind = Literal["gx", "sql", "structure", "submission"]
 
 Sign = Literal["any", "non_negative", "positive"]
 
@@ -151,6 +153,18 @@ STRUCTURE_RULES: tuple[Rule, ...] = (
         "structure",
     ),
     Rule("not_empty", "the feed has at least one record", "structure"),
+)
+
+#: The name of the rule that a submission is not older than one of its source already applied.
+NEWEST_OF_SOURCE = "newest_of_source"
+#: Rules about the submission as a whole, against what the warehouse has applied; every feed has them.
+SUBMISSION_RULES: tuple[Rule, ...] = (
+    Rule(
+        NEWEST_OF_SOURCE,
+        "no submission of the same source received after this one has been applied (this one would put older "
+        "data back)",
+        "submission",
+    ),
 )
 
 _SUPPLIER = (
@@ -324,10 +338,10 @@ _LOCATION_INDEX = (
 )
 
 RULES: dict[str, tuple[Rule, ...]] = {
-    SUPPLIER_CATALOG.name: (*STRUCTURE_RULES, *_SUPPLIER),
-    MANUFACTURER_FEED.name: (*STRUCTURE_RULES, *_MANUFACTURER),
-    COST_ITEMS.name: (*STRUCTURE_RULES, *_COST_ITEMS),
-    LOCATION_INDEX.name: (*STRUCTURE_RULES, *_LOCATION_INDEX),
+    SUPPLIER_CATALOG.name: (*STRUCTURE_RULES, *_SUPPLIER, *SUBMISSION_RULES),
+    MANUFACTURER_FEED.name: (*STRUCTURE_RULES, *_MANUFACTURER, *SUBMISSION_RULES),
+    COST_ITEMS.name: (*STRUCTURE_RULES, *_COST_ITEMS, *SUBMISSION_RULES),
+    LOCATION_INDEX.name: (*STRUCTURE_RULES, *_LOCATION_INDEX, *SUBMISSION_RULES),
 }
 
 

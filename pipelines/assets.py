@@ -24,8 +24,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import dagster as dg
+import duckdb
 
 from contracts.report import ValidationReport
+from contracts.rules import NEWEST_OF_SOURCE
 from contracts.schemas import NO_PRICE_COMPARISON
 from pipelines.checks import check_results, check_specs, report_metadata
 from pipelines.resources import POOL, FeedCadence, WarehouseResource
@@ -40,7 +42,7 @@ from warehouse.curated import (
 from warehouse.landing import land_feed
 from warehouse.snapshots import publish_snapshot
 from warehouse.staging import stage_feed
-from warehouse.validation import validate_staged
+from warehouse.validation import newest_of_source, validate_staged
 
 __all__ = [
     "FEED_ASSETS",
@@ -214,29 +216,45 @@ def _feed_assets(feed: str) -> FeedAssets:
             record = get_submission(conn, sid)
             if record is None or record.report is None or record.status != "validating" or not record.report.accepted:
                 # blocking checks stop a rejected one before this step; a hand-picked selection does not
-                state = "unknown" if record is None else record.status
                 raise dg.Failure(
-                    description=f"submission {sid} ({state}) has not just passed validation: only such a "
+                    description=f"submission {sid} ({'unknown' if record is None else record.status}) has not "
+                    "just passed validation: only such a "
                     "submission is applied (run it again from landed to re-apply it)"
                 )
             if not record.rows:
                 # an empty file is rejected when landed; no staged rows here means they went missing,
                 # and applying nothing in full would empty the source's curated rows
                 raise dg.Failure(description=f"submission {sid} has no staged rows: there is nothing to apply")
-            apply_submission(
-                conn,
-                feed=feed,
-                submission_id=sid,
-                source=manifest.source,
-                at=manifest.received_at,
-                mode=manifest.mode,
-                price_comparison_allowed=NO_PRICE_COMPARISON not in manifest.terms,
-            )
-            record_submission(conn, **manifest.record(), status="accepted", rows=record.rows, report=record.report)
-        write_status(warehouse.data_path, sid, "accepted", keep_report=True)
+            report = _apply_unless_superseded(conn, manifest, record.rows, record.report)
+        write_status(warehouse.data_path, sid, report.verdict, feed=feed, rows=record.rows, report=report)
+        if not report.accepted:
+            raise dg.Failure(description=f"submission {sid} rejected: {report.rule(NEWEST_OF_SOURCE).message}")
         return dg.MaterializeResult(metadata={"source": manifest.source, "mode": manifest.mode})
 
     return FeedAssets(feed, partitions, landed, staged, validated, curated)
+
+
+def _apply_unless_superseded(
+    conn: duckdb.DuckDBPyConnection, manifest: Manifest, rows: int, report: ValidationReport
+) -> ValidationReport:
+    """Fold a validated submission into the curated tables and record it accepted, unless a newer
+    submission of its source was applied since it was validated: then record it rejected by
+    ``newest_of_source``. Its report, with that rule's result as of now."""
+    sid = manifest.submission_id
+    newest = newest_of_source(conn, feed=manifest.feed, submission_id=sid, rows=rows)
+    report = report.with_result(newest)
+    if newest.passed:
+        apply_submission(
+            conn,
+            feed=manifest.feed,
+            submission_id=sid,
+            source=manifest.source,
+            at=manifest.received_at,
+            mode=manifest.mode,
+            price_comparison_allowed=NO_PRICE_COMPARISON not in manifest.terms,
+        )
+    record_submission(conn, **manifest.record(), status=report.verdict, rows=rows, report=report)
+    return report
 
 
 FEED_ASSETS: dict[str, FeedAssets] = {feed: _feed_assets(feed) for feed in FEEDS}

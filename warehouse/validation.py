@@ -24,10 +24,10 @@ import duckdb
 import pyarrow as pa
 
 from contracts.report import MAX_SAMPLES, RuleResult, ValidationReport
-from contracts.rules import Rule, rules_for
+from contracts.rules import NEWEST_OF_SOURCE, Rule, rules_for
 from warehouse._sql import execute, sql
 
-__all__ = ["CHUNK_ROWS", "validate_staged"]
+__all__ = ["CHUNK_ROWS", "newest_of_source", "validate_staged"]
 
 CHUNK_ROWS = 500_000
 _gx_lock = threading.Lock()  # a GX context is not safe to share between threads
@@ -224,6 +224,37 @@ def _sql_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str,
     return out
 
 
+def _iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def newest_of_source(conn: duckdb.DuckDBPyConnection, *, feed: str, submission_id: str, rows: int) -> RuleResult:
+    """The ``newest_of_source`` rule: no submission of the same source received after this one has
+    been applied. Checked when validating, and again just before the curated step applies it (a
+    newer one may have been applied in between). A re-run of an old submission, or two runs whose
+    steps interleave, would otherwise put an older catalog back over a newer one and end price
+    history periods before they start."""
+    (rule,) = (r for r in rules_for(feed, "submission") if r.name == NEWEST_OF_SOURCE)
+    newer = execute(conn, "submission", "newer_applied", {"submission_id": submission_id}).fetchone()
+    message = None
+    if newer is not None:
+        newer_id, newer_at, this_at = newer
+        message = (
+            f"submission {newer_id} of the same source, received {_iso(newer_at)}, was applied already; this "
+            f"one was received {_iso(this_at)} and would put older data back. Push it again to apply it."
+        )
+    return RuleResult(
+        rule=rule.name,
+        description=rule.description,
+        kind=rule.kind,
+        blocking=rule.blocking,
+        passed=newer is None,
+        checked=rows,
+        failed=rows if newer is not None else 0,
+        message=message,
+    )
+
+
 def validate_staged(
     conn: duckdb.DuckDBPyConnection,
     *,
@@ -246,4 +277,5 @@ def validate_staged(
         return ValidationReport(feed=feed, rows=0, rules=results)
     results += _gx_results(conn, feed, submission_id, chunk_rows)
     results += _sql_results(conn, feed, submission_id, rows)
+    results.append(newest_of_source(conn, feed=feed, submission_id=submission_id, rows=rows))
     return ValidationReport(feed=feed, rows=rows, rules=results)
