@@ -45,7 +45,8 @@ __all__ = [
     "zip_area",
 ]
 
-_ZIP = re.compile(r"^(\d{3})(?:\d{2}(?:-?\d{4})?)?$")
+# ASCII: \d alone also takes other scripts' digits (fullwidth ８０２), which no ZIP has
+_ZIP = re.compile(r"(\d{3})(?:\d{2}(?:-?\d{4})?)?", re.ASCII)
 _CENT = Decimal("0.01")
 #: An estimate line's quantity: a billion units at most, to the millionth (money stays exact).
 MAX_QUANTITY = Decimal(1_000_000_000)
@@ -69,7 +70,7 @@ def zip_area(zip_code: str | None) -> str | None:
     """The 3-digit ZIP area of a ZIP (``80202``, ``80202-1234``) or area (``802``); None for None."""
     if zip_code is None:
         return None
-    match = _ZIP.match(zip_code.strip())
+    match = _ZIP.fullmatch(zip_code.strip())
     if match is None:
         raise InvalidQuery(f"zip must be a 5-digit ZIP code or a 3-digit ZIP area, not {zip_code!r}")
     return match.group(1)
@@ -504,7 +505,7 @@ class CatalogReader:
         prefix = _text(masterformat, "masterformat", 40)
         if prefix is not None:
             prefix = prefix.replace(" ", "")
-            if not re.fullmatch(r"\d{1,10}(?:\.\d{0,2})?\d{0,4}", prefix):
+            if not re.fullmatch(r"\d{1,10}(?:\.\d{0,2})?\d{0,4}", prefix, re.ASCII):
                 raise InvalidQuery("masterformat must be a MasterFormat number or prefix, e.g. 06 11 10")
         text = _text(q, "q")
         query = _query_key("cost_items", text, prefix, area)

@@ -33,7 +33,7 @@ _NO_BODY = "joist.no_body"
 _FORM_PREFIX = "/api/v1/oauth/"
 _EMPTY_BODIES = (b"", b"{}")
 _JSON_TYPE = re.compile(r"application/(?:[\w.+-]+\+)?json", re.IGNORECASE)
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})?")
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})?", re.ASCII)
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 _WHOLE = re.compile(r"-?[0-9]{1,18}")
 

@@ -122,6 +122,8 @@ def test_filters_and_pagination(api: httpx.Client, tenant: Tenant, suppliers: tu
     ("params", "field"),
     [
         ({"zip": "8020"}, "zip"),
+        ({"zip": "\uff18\uff10\uff12"}, "zip"),  # fullwidth digits: no ZIP has them
+        ({"zip": "\u0668\u0660\u0662\u0660\u0662"}, "zip"),  # Arabic-Indic digits
         ({"cursor": "not-a-cursor"}, "cursor"),
         ({"min_price": "5", "max_price": "1"}, "min_price"),
         ({"min_price": "-1"}, "min_price"),
@@ -155,6 +157,8 @@ def test_cost_items_are_adjusted_by_the_zip_areas_division_index(api: httpx.Clie
     text = api.get(ITEMS, params={"q": "concrete"}, headers=tenant.auth).json()["data"]
     assert text and all("oncrete" in i["description"] for i in text)
     assert_validation_problem(api.get(ITEMS, params={"masterformat": "walls"}, headers=tenant.auth))
+    assert_validation_problem(api.get(ITEMS, params={"masterformat": "\uff10\uff16"}, headers=tenant.auth))
+    assert_validation_problem(api.get(ITEMS, params={"zip": "\uff18\uff10\uff12"}, headers=tenant.auth))
 
 
 def test_cost_items_page_by_cursor_within_one_query(api: httpx.Client, tenant: Tenant) -> None:
