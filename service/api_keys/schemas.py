@@ -38,4 +38,4 @@ class ApiKeyCreated(ApiKeyOut):
 
 
 class ApiKeyPage(Page[ApiKeyOut]):
-    pass
+    data: list[ApiKeyOut]  # named again: OpenAPI documents the items

@@ -59,4 +59,4 @@ class BudgetOut(msgspec.Struct):
 
 
 class BudgetPage(Page[BudgetOut]):
-    pass
+    data: list[BudgetOut]  # named again: OpenAPI documents the items

@@ -53,4 +53,4 @@ class ChangeOrderOut(msgspec.Struct):
 
 
 class ChangeOrderPage(Page[ChangeOrderOut]):
-    pass
+    data: list[ChangeOrderOut]  # named again: OpenAPI documents the items

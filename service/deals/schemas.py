@@ -49,4 +49,4 @@ class DealOut(msgspec.Struct):
 
 
 class DealPage(Page[DealOut]):
-    pass
+    data: list[DealOut]  # named again: OpenAPI documents the items

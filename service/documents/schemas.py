@@ -64,4 +64,4 @@ class DocumentOut(msgspec.Struct):
 
 
 class DocumentPage(Page[DocumentOut]):
-    pass
+    data: list[DocumentOut]  # named again: OpenAPI documents the items

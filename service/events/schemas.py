@@ -23,4 +23,4 @@ class EventOut(msgspec.Struct):
 
 
 class EventPage(Page[EventOut]):
-    pass
+    data: list[EventOut]  # named again: OpenAPI documents the items

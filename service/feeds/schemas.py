@@ -81,4 +81,4 @@ class FeedSubmissionOut(msgspec.Struct):
 
 
 class FeedSubmissionPage(Page[FeedSubmissionOut]):
-    pass
+    data: list[FeedSubmissionOut]  # named again: OpenAPI documents the items

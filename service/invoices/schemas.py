@@ -73,4 +73,4 @@ class InvoiceOut(msgspec.Struct):
 
 
 class InvoicePage(Page[InvoiceOut]):
-    pass
+    data: list[InvoiceOut]  # named again: OpenAPI documents the items

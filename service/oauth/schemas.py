@@ -86,7 +86,7 @@ class AppSecret(msgspec.Struct):
 
 
 class AppPage(Page[AppOut]):
-    pass
+    data: list[AppOut]  # named again: OpenAPI documents the items
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -102,7 +102,7 @@ class ReviewOut(msgspec.Struct):
 
 
 class ReviewPage(Page[ReviewOut]):
-    pass
+    data: list[ReviewOut]  # named again: OpenAPI documents the items
 
 
 class AuthorizedAppOut(msgspec.Struct):
@@ -118,4 +118,4 @@ class AuthorizedAppOut(msgspec.Struct):
 
 
 class AuthorizedAppPage(Page[AuthorizedAppOut]):
-    pass
+    data: list[AuthorizedAppOut]  # named again: OpenAPI documents the items

@@ -70,4 +70,4 @@ class ProjectOut(msgspec.Struct):
 
 
 class ProjectPage(Page[ProjectOut]):
-    pass
+    data: list[ProjectOut]  # named again: OpenAPI documents the items

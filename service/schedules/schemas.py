@@ -73,4 +73,4 @@ class ScheduleOut(msgspec.Struct):
 
 
 class SchedulePage(Page[ScheduleOut]):
-    pass
+    data: list[ScheduleOut]  # named again: OpenAPI documents the items

@@ -64,4 +64,4 @@ class VendorOut(msgspec.Struct):
 
 
 class VendorPage(Page[VendorOut]):
-    pass
+    data: list[VendorOut]  # named again: OpenAPI documents the items

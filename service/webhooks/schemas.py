@@ -74,7 +74,7 @@ class WebhookCreated(WebhookOut):
 
 
 class WebhookPage(Page[WebhookOut]):
-    pass
+    data: list[WebhookOut]  # named again: OpenAPI documents the items
 
 
 class RotateSecretIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -121,7 +121,7 @@ class DeliveryOut(msgspec.Struct):
 
 
 class DeliveryPage(Page[DeliveryOut]):
-    pass
+    data: list[DeliveryOut]  # named again: OpenAPI documents the items
 
 
 class RecoverIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -236,6 +236,17 @@ def test_list_pages_have_readable_names(spec: dict[str, Any]) -> None:
     assert not [name for name in schemas if "[" in name or "." in name]
 
 
+def test_every_list_page_documents_its_items(spec: dict[str, Any]) -> None:
+    """An SDK generated from the document types each page's items (not a bag of fields)."""
+    schemas = spec["components"]["schemas"]
+    pages = {name: s for name, s in schemas.items() if {"data", "next_cursor"} <= set(s.get("properties", {}))}
+    assert len(pages) > 10
+    for name, page in pages.items():
+        ref = page["properties"]["data"]["items"].get("$ref", "")
+        assert ref.startswith("#/components/schemas/"), (name, page["properties"]["data"])
+        assert ref.removeprefix("#/components/schemas/") in schemas, (name, ref)
+
+
 def test_an_oauth2_scheme_describes_the_apps_flow(spec: dict[str, Any]) -> None:
     oauth2 = spec["components"]["securitySchemes"]["oauth2"]
     flow = oauth2["flows"]["authorizationCode"]
