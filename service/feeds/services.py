@@ -165,10 +165,20 @@ def apply_statuses(
             if report is not None:
                 values["report"] = report
             if forward:
-                values["status_changed_at"] = now
+                values["status_changed_at"] = _changed_at(status, now)
             repo.advance(submission, values)
         found[submission.id] = render_submission(submission)
     return found
+
+
+def _changed_at(status: StatusFile, now: datetime) -> datetime:
+    """When the pipelines wrote the status (``updated_at``), not when the service first read it;
+    ``now`` when the file gives no time, or one to come."""
+    try:
+        at = datetime.fromisoformat(status.updated_at or "")
+    except ValueError:
+        return now
+    return at if at.tzinfo is not None and at <= now else now
 
 
 def render(row: Sequence[Any]) -> FeedSubmissionOut:

@@ -294,8 +294,12 @@ def test_a_failed_submission_shows_why_and_moves_on_when_run_again(
     assert client.get(url, headers=org.auth).json()["status"] == "validating"
     failed_at = datetime.now(UTC)
     assert mark_failed(settings.data_dir, sid, run_id="run-1", steps=["supplier_catalog__curated"], failed_at=failed_at)
+    written = json.loads((folder / "status.json").read_text())["updated_at"]
+    time.sleep(0.05)
     failed = client.get(url, headers=org.auth).json()
     assert failed["status"] == "failed"
+    # when the pipelines changed it, not when the service noticed
+    assert datetime.fromisoformat(failed["status_changed_at"]) == datetime.fromisoformat(written)
     assert failed["failure"]["steps"] == ["supplier_catalog__curated"] and failed["failure"]["run_id"] == "run-1"
     assert datetime.fromisoformat(failed["failure"]["failed_at"]) == failed_at
     listing = client.get("/api/v1/feed-submissions", params={"status": "failed"}, headers=org.auth).json()["data"]
