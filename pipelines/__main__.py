@@ -6,6 +6,7 @@
     python -m pipelines materialize --submission sub_01HZX…      # one submission, through its snapshot
     python -m pipelines materialize --select 'key:"serving/catalog"'
     python -m pipelines materialize --select 'key:"supplier_catalog/landed"' --partition sub_01HZX…
+    python -m pipelines recover      # DAGSTER_HOME's runs left in flight by stopped workers: failed
 
 The data directory is ``--data-dir``, else ``JOIST_DATA_DIR``, else ``./var``. Exit status 1 when
 a run failed (a rejected submission included), 2 for a usage error.
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from pipelines.resources import DEFAULT_DATA_DIR
-from pipelines.run import SubmissionRun, materialize, materialize_pending, materialize_submission
+from pipelines.run import SubmissionRun, end_orphaned_runs, materialize, materialize_pending, materialize_submission
 from pipelines.submissions import ManifestError
 
 __all__ = ["main"]
@@ -40,7 +41,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     what.add_argument("--submission", help="one landed submission, through to its product's snapshot")
     what.add_argument("--select", help="an asset selection, e.g. 'key:\"serving/catalog\"' or 'group:cost_data'")
     run.add_argument("--partition", help="the submission id, for a selection of partitioned assets")
+    commands.add_parser(
+        "recover",
+        help="mark failed the runs of DAGSTER_HOME's instance still in flight (run it only while no Dagster runs)",
+    )
     args = parser.parse_args(argv)
+    if args.command == "recover":
+        return _recover()
     if args.partition and not args.select:
         parser.error("--partition goes with --select")
 
@@ -63,6 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not runs:
         print("nothing pending")
     return 0 if all(r.success for r in runs) else 1
+
+
+def _recover() -> int:
+    with dg.DagsterInstance.get() as instance:
+        ended = end_orphaned_runs(instance, reason="the Dagster processes that ran it stopped before it finished")
+    for run_id in ended:
+        print(f"failed\t{run_id}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from pipelines.resources import (
     env_or,
 )
 from pipelines.retention import RETENTION_JOB, RETENTION_SCHEDULE
-from pipelines.sensors import FAILURE_SENSOR, INBOX_SENSOR, LANDING_SENSOR
+from pipelines.sensors import CANCELED_SENSOR, FAILURE_SENSOR, INBOX_SENSOR, LANDING_SENSOR
 
 __all__ = ["build_definitions", "defs"]
 
@@ -45,7 +45,7 @@ def build_definitions(data_dir: str | Path | None = None, *, cadence: FeedCadenc
         assets=all_assets(),
         asset_checks=FRESHNESS_CHECKS,
         jobs=[*SUBMISSION_JOBS.values(), FRESHNESS_JOB, CATALOG_REFRESH_JOB, RETENTION_JOB],
-        sensors=[LANDING_SENSOR, INBOX_SENSOR, FAILURE_SENSOR],
+        sensors=[LANDING_SENSOR, INBOX_SENSOR, FAILURE_SENSOR, CANCELED_SENSOR],
         schedules=[FRESHNESS_SCHEDULE, CATALOG_REFRESH_SCHEDULE, RETENTION_SCHEDULE],
         resources={"warehouse": warehouse, "cadence": cadence},
     )

@@ -31,7 +31,7 @@ from pipelines.jobs import submission_job_name
 from pipelines.sensors import mark_failed_run
 from pipelines.submissions import ManifestError, admit_inbox, manifest_files, read_manifest, read_status
 
-__all__ = ["SubmissionRun", "materialize", "materialize_pending", "materialize_submission"]
+__all__ = ["SubmissionRun", "end_orphaned_runs", "materialize", "materialize_pending", "materialize_submission"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +97,26 @@ def materialize_submission(
         status=status.get("status"),
         report=ValidationReport.from_dict(report) if report else None,
     )
+
+
+#: Run statuses of a run whose worker is still at work, as far as the instance knows.
+_IN_FLIGHT = (dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING)
+
+
+def end_orphaned_runs(instance: dg.DagsterInstance, *, reason: str) -> list[str]:
+    """Mark failed every run the instance still has in flight, and free the pool slots they hold;
+    their ids. Only for an instance whose run workers are known to be gone: ``joist up`` calls it
+    (``python -m pipelines recover``) before it starts Dagster on its own instance, after a
+    Ctrl-C or a crash that took the previous workers down with it. Dagster's default run launcher
+    cannot check a worker's health, so such a run would otherwise stay STARTED, and hold the
+    warehouse pool's one slot, for good. The failure sensor then marks their submissions failed."""
+    ended = []
+    for record in instance.get_run_records(dg.RunsFilter(statuses=list(_IN_FLIGHT))):
+        run = record.dagster_run
+        instance.report_run_failed(run, message=reason)
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        ended.append(run.run_id)
+    return ended
 
 
 def materialize_pending(data_dir: str | Path, *, instance: dg.DagsterInstance | None = None) -> list[SubmissionRun]:

@@ -43,6 +43,7 @@ from pipelines.submissions import (
 )
 
 __all__ = [
+    "CANCELED_SENSOR",
     "FAILURE_SENSOR",
     "INBOX_SENSOR",
     "LANDING_SENSOR",
@@ -169,6 +170,18 @@ def submission_of(tags: Mapping[str, str]) -> str | None:
     return tags.get("joist/submission") or tags.get("dagster/partition")
 
 
+def _ended(context: dg.RunStatusSensorContext) -> tuple[str, datetime] | None:
+    """The submission of the run a status sensor reacts to, and when the run ended (None when the
+    run is no submission's: a schedule's, the retention job's)."""
+    run = context.dagster_run
+    submission_id = submission_of(run.tags)
+    if submission_id is None:
+        return None
+    record = context.instance.get_run_record_by_id(run.run_id)
+    ended = record.end_time if record is not None else None
+    return submission_id, datetime.fromtimestamp(ended, UTC) if ended else datetime.now(UTC)
+
+
 @dg.run_failure_sensor(
     name="submission_failure_sensor",
     minimum_interval_seconds=10,
@@ -177,17 +190,29 @@ def submission_of(tags: Mapping[str, str]) -> str | None:
     "(a rejected submission's run fails by its checks and stays rejected).",
 )
 def submission_failure_sensor(context: dg.RunFailureSensorContext, warehouse: WarehouseResource) -> None:
-    run = context.dagster_run
-    submission_id = submission_of(run.tags)
-    if submission_id is None:
+    if (found := _ended(context)) is None:
         return
-    record = context.instance.get_run_record_by_id(run.run_id)
-    ended = record.end_time if record is not None else None
-    failed_at = datetime.fromtimestamp(ended, UTC) if ended else datetime.now(UTC)
-    failures = context.get_step_failure_events()
-    steps = mark_failed_run(warehouse.data_path, submission_id, run.run_id, failures, failed_at)
+    submission_id, failed_at = found
+    run_id = context.dagster_run.run_id
+    steps = mark_failed_run(warehouse.data_path, submission_id, run_id, context.get_step_failure_events(), failed_at)
     if steps is not None:
-        context.log.warning(f"submission {submission_id} failed in run {run.run_id} ({', '.join(steps) or 'no step'})")
+        context.log.warning(f"submission {submission_id} failed in run {run_id} ({', '.join(steps) or 'no step'})")
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.CANCELED,
+    name="submission_canceled_sensor",
+    minimum_interval_seconds=10,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Marks a submission failed when its run was canceled before accepting it.",
+)
+def submission_canceled_sensor(context: dg.RunStatusSensorContext, warehouse: WarehouseResource) -> None:
+    if (found := _ended(context)) is None:
+        return
+    submission_id, at = found
+    run_id = context.dagster_run.run_id
+    if mark_failed(warehouse.data_path, submission_id, run_id=run_id, steps=[], failed_at=at):
+        context.log.warning(f"submission {submission_id}: its run {run_id} was canceled")
 
 
 def mark_failed_run(
@@ -203,3 +228,4 @@ def mark_failed_run(
 LANDING_SENSOR = landing_sensor
 INBOX_SENSOR = cost_data_inbox_sensor
 FAILURE_SENSOR = submission_failure_sensor
+CANCELED_SENSOR = submission_canceled_sensor

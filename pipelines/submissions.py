@@ -235,10 +235,11 @@ def write_status(
 
 
 #: The statuses a failed run may leave a submission in and still be marked ``failed``: none yet
-#: (the run stopped before ``landed`` wrote one), or on its way to being accepted. A rejected
-#: submission's run fails too, by its blocking checks, and stays rejected; an accepted one is in
-#: the curated tables, and the next publish of its product publishes it.
-_UNFINISHED = (None, "validating")
+#: (the run stopped before ``landed`` wrote one), on its way to being accepted, or failed by an
+#: earlier run (the later failure replaces it). A rejected submission's run fails too, by its
+#: blocking checks, and stays rejected; an accepted one is in the curated tables, and the next
+#: publish of its product publishes it.
+_UNFINISHED = (None, "validating", "failed")
 
 
 def mark_failed(

@@ -39,14 +39,36 @@ def _dagster_home(settings: Settings) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     # Joist owns this file: warehouse writes are serialised by a pool limit of 1, and one source's
     # runs go one at a time (runs carry a joist/source tag), so an older feed never lands last.
+    # Run monitoring frees the pool slots a run still holds once it has ended (a run worker that
+    # was killed leaves them claimed), and fails runs that never start or never finish canceling.
     (home / "dagster.yaml").write_text(
         "telemetry:\n  enabled: false\n"
         "concurrency:\n  runs:\n    max_concurrent_runs: 4\n"
         "    tag_concurrency_limits:\n"
         "      - key: joist/source\n        value:\n          applyLimitPerUniqueValue: true\n        limit: 1\n"
         "  pools:\n    default_limit: 1\n"
+        "run_monitoring:\n  enabled: true\n  start_timeout_seconds: 180\n  cancel_timeout_seconds: 180\n"
+        "  max_resume_run_attempts: 0\n  poll_interval_seconds: 30\n  free_slots_after_run_end_seconds: 30\n"
     )
     return home
+
+
+def _recover_runs(env: dict[str, str]) -> None:
+    """Fail the runs a previous ``joist up`` left in flight (``python -m pipelines recover``):
+    their workers stopped with it, and Dagster's default launcher cannot tell, so each would stay
+    STARTED holding the warehouse pool's slot, and every later run would wait behind it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines", "recover"],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in done.stdout.splitlines():
+        print(f"joist: a run left unfinished by an earlier stop is marked failed: {line.split()[-1]}", file=sys.stderr)
+    if done.returncode != 0:
+        print(f"joist: could not look for unfinished runs: {done.stderr.strip()[-500:]}", file=sys.stderr)
 
 
 def _forward_stderr(stream: IO[bytes], stopping: threading.Event) -> None:
@@ -174,6 +196,7 @@ def run_all(settings: Settings, *, host: str, port: int, dagster_port: int | Non
     if dagster_port is not None and not interrupted:
         dagster = [sys.executable, "-m", "dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml")]
         denv = {**env, "DAGSTER_HOME": str(_dagster_home(settings))}
+        _recover_runs(denv)
         children.start([*dagster, "-h", host, "-p", str(dagster_port)], denv, filter_stderr=True)
 
     api = f"http://{host}:{port}"

@@ -95,7 +95,12 @@ def test_jobs_sensors_and_schedule() -> None:
         selected = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
         assert selected == {f"{feed}/{step}" for step in STEPS} | {f"serving/{product}"}
     sensors = {s.name: s for s in defs.sensors or ()}
-    assert set(sensors) == {"landing_sensor", "cost_data_inbox_sensor", "submission_failure_sensor"}
+    assert set(sensors) == {
+        "landing_sensor",
+        "cost_data_inbox_sensor",
+        "submission_failure_sensor",
+        "submission_canceled_sensor",
+    }
     assert all(s.default_status is dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     assert {j.name for j in sensors["landing_sensor"].jobs} == {
         "supplier_catalog_submission",

@@ -14,7 +14,7 @@ import pytest
 import pipelines.assets
 from pipelines.definitions import build_definitions
 from pipelines.resources import WarehouseResource
-from pipelines.run import materialize_submission
+from pipelines.run import end_orphaned_runs, materialize_submission
 from pipelines.sensors import submission_failure_sensor, submission_of
 from pipelines.submissions import mark_failed, mark_pruned, read_status, write_status
 from tests.pipelines.conftest import land, query
@@ -126,3 +126,42 @@ def test_a_run_names_its_submission_by_tag_or_partition() -> None:
     assert submission_of({"joist/submission": "a", "dagster/partition": "b"}) == "a"
     assert submission_of({"dagster/partition": "b"}) == "b"
     assert submission_of({"dagster/schedule_name": "retention_daily"}) is None
+
+
+def test_runs_left_in_flight_by_stopped_workers_are_failed_and_free_the_pool(data_dir: Path, tmp_path: Path) -> None:
+    """``python -m pipelines recover``, which ``joist up`` runs before it starts Dagster again."""
+    land(data_dir, "orphan")
+    job = build_definitions(data_dir).resolve_job_def("supplier_catalog_submission")
+    (tmp_path / "dagster").mkdir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+        instance.event_log_storage.set_concurrency_slots("warehouse", 1)
+        run = instance.create_run_for_job(job, tags={"joist/submission": "orphan"})
+        instance.run_storage.handle_run_event(
+            run.run_id,
+            dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name=job.name),
+        )
+        claim = instance.event_log_storage.claim_concurrency_slot("warehouse", run.run_id, "supplier_catalog__landed")
+        assert claim.is_claimed
+        done = instance.get_run_by_id(run.run_id)
+        assert done is not None and done.status == dg.DagsterRunStatus.STARTED
+
+        assert end_orphaned_runs(instance, reason="stopped") == [run.run_id]
+        ended = instance.get_run_by_id(run.run_id)
+        assert ended is not None and ended.status == dg.DagsterRunStatus.FAILURE
+        assert not instance.event_log_storage.get_concurrency_info("warehouse").claimed_slots
+        assert end_orphaned_runs(instance, reason="stopped") == []  # nothing else in flight
+
+        _sense_failure(data_dir, instance, run.run_id)  # and its submission is marked failed
+    status = read_status(data_dir, "orphan")
+    assert status is not None and status["status"] == "failed" and status["failure"]["run_id"] == run.run_id
+
+
+def test_a_failed_submission_that_fails_again_names_the_later_run(data_dir: Path) -> None:
+    land(data_dir, "twice", rows=3)
+    first = datetime.now(UTC)
+    assert mark_failed(data_dir, "twice", run_id="r1", steps=["a"], failed_at=first)
+    assert mark_failed(data_dir, "twice", run_id="r2", steps=["b"], failed_at=first + timedelta(seconds=5))
+    failure = (read_status(data_dir, "twice") or {})["failure"]
+    assert (failure["run_id"], failure["steps"]) == ("r2", ["b"])
+    # a sensor that reports the first run late does not put it back
+    assert not mark_failed(data_dir, "twice", run_id="r1", steps=["a"], failed_at=first)
