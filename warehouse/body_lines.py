@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -40,7 +41,6 @@ __all__ = [
     "Normalised",
     "NotRecords",
     "SetAside",
-    "blank_line_before_a_record",
     "csv_layout",
     "csv_lines",
     "json_to_ndjson",
@@ -49,11 +49,21 @@ __all__ = [
 ]
 
 _SAMPLE_TEXT = 200
-#: a blank (or whitespace) line with a record after it; the text scanned starts with a newline,
-#: so a blank first line counts
-_INNER_BLANK = re.compile(rb"\n[ \t\r]*\n[ \t\r\n]*[^ \t\r\n]")
 _encoder = msgspec.json.Encoder(decimal_format="string")  # a number's digits as they were sent
-_decoder = msgspec.json.Decoder()
+# a number with a fraction or exponent as a Decimal, which keeps its digits (a float would round)
+_decoder = msgspec.json.Decoder(float_hook=Decimal)
+
+
+def _not_a_value(record: dict[str, Any]) -> str | None:
+    """Why a record's values cannot land as text: a field holding an object, an array or true /
+    false (values are strings, numbers or null); None when they all can."""
+    for name, value in record.items():
+        if isinstance(value, bool):
+            return f"the value of {name!r} is true or false, not a string or a number"
+        if isinstance(value, dict | list):
+            kind = "an object" if isinstance(value, dict) else "an array"
+            return f"the value of {name!r} is {kind}, not a string or a number"
+    return None
 
 
 class NotRecords(ValueError):
@@ -99,12 +109,12 @@ def json_to_ndjson(body: Path, out: Path) -> Normalised:
     try:
         with _open(body) as raw, out.open("wb") as sink:
             for index, record in enumerate(ijson.items(raw, "records.item", use_float=False), start=1):
-                if isinstance(record, dict):
+                problem = _not_a_value(record) if isinstance(record, dict) else "the record is not a JSON object"
+                if problem is None:
                     sink.write(_encoder.encode(record))
                     sink.write(b"\n")
                 else:
-                    shown = _shown(_encoder.encode(record))
-                    done.set_aside.append(SetAside(index, "shape", shown, "the record is not a JSON object"))
+                    done.set_aside.append(SetAside(index, "shape", _shown(_encoder.encode(record)), problem))
     except ijson.JSONError as exc:
         where = f"after record {index}" if index else "before the first record"
         raise NotRecords(f"not valid JSON {where}: {_first_line(exc)}") from exc
@@ -137,25 +147,6 @@ def _explain_no_records(body: Path) -> None:
         except (ijson.JSONError, StopIteration) as exc:
             raise NotRecords(f"not valid JSON: {_first_line(exc)}") from exc
     raise NotRecords('the body has no "records" member; send {"records": [...]}')
-
-
-def _found_in(body: Path, hit: Callable[[bytes], bool]) -> bool:
-    """Whether ``hit`` is true of some stretch of the (decompressed) body, read in 4 MiB chunks
-    that overlap by 4 KiB; the text starts with a newline, so a first line counts as a line."""
-    tail = b"\n"
-    with _open(body) as raw:
-        while chunk := raw.read(1 << 22):
-            text = tail + chunk
-            if hit(text):
-                return True
-            tail = text[-4096:]
-    return False
-
-
-def blank_line_before_a_record(body: Path) -> bool:
-    """Whether some record of an NDJSON body comes after a blank line. DuckDB skips blank lines,
-    so its rows would then no longer be the file's lines."""
-    return _found_in(body, lambda text: _INNER_BLANK.search(text) is not None)
 
 
 def lf_line_endings(body: Path, out: Path) -> None:
@@ -258,8 +249,9 @@ def csv_layout(body: Path) -> CsvLines:
 
 
 def ndjson_good_lines(body: Path, out: Path) -> Normalised:
-    """Copy the lines of an NDJSON body that are JSON objects into ``out``; set the others aside
-    with their line number (blank lines are skipped, as DuckDB skips them)."""
+    """Copy the lines of an NDJSON body that are JSON objects of strings, numbers and nulls into
+    ``out``, numbers as strings with the digits they were sent with; set the others aside with
+    their line number (blank lines are skipped, as DuckDB skips them)."""
     done = Normalised()
     with _open(body) as raw, out.open("wb") as sink:
         for number, line in enumerate(raw, start=1):
@@ -277,9 +269,10 @@ def ndjson_good_lines(body: Path, out: Path) -> Normalised:
             except msgspec.DecodeError as exc:
                 done.set_aside.append(SetAside(number, "shape", _shown(text), f"not valid JSON: {exc}"))
                 continue
-            if not isinstance(value, dict):
-                done.set_aside.append(SetAside(number, "shape", _shown(text), "the line is not a JSON object"))
+            problem = _not_a_value(value) if isinstance(value, dict) else "the line is not a JSON object"
+            if problem is not None:
+                done.set_aside.append(SetAside(number, "shape", _shown(text), problem))
                 continue
-            sink.write(text)
+            sink.write(_encoder.encode(value))
             sink.write(b"\n")
     return done

@@ -27,7 +27,6 @@ from warehouse.body_lines import (
     CsvLines,
     Normalised,
     NotRecords,
-    blank_line_before_a_record,
     csv_layout,
     csv_lines,
     json_to_ndjson,
@@ -215,12 +214,8 @@ def _json_keys(
 ) -> tuple[Path, list[str], Normalised | None]:
     """The file DuckDB reads the records from, their field names, and what body_lines set aside
     (None: DuckDB reads the body as it is)."""
-    if fmt == "ndjson" and not blank_line_before_a_record(body):
-        try:
-            names = [r[0] for r in execute(conn, "landing", "ndjson_keys", {"path": str(body)}).fetchall()]
-            return body, names, None
-        except duckdb.Error:
-            pass  # a line that is not JSON: find it, set it aside, land the rest
+    # NDJSON goes through body_lines too: DuckDB would read a number as a double (12.50 as 12.5,
+    # 16 digits at most) and land a line that is no object, or a value that is an object, as nulls
     scratch = _scratch(body)
     normalised = json_to_ndjson(body, scratch) if fmt == "json" else ndjson_good_lines(body, scratch)
     names = [r[0] for r in execute(conn, "landing", "ndjson_keys", {"path": str(scratch)}).fetchall()]

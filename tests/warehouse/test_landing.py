@@ -177,6 +177,46 @@ def test_numbers_in_json_keep_their_digits(conn: duckdb.DuckDBPyConnection, tmp_
     assert row == ("12.50", "3")
 
 
+def test_numbers_in_ndjson_keep_their_digits(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    path = tmp_path / "body.ndjson"
+    path.write_text(
+        '{"supplier_sku": "A", "name": "a", "order_uom": "EA", "unit_price": 12345678901234.5678,'
+        ' "currency": "USD", "price_region": "*", "price_quantity": 1.000, "lead_time_days": 3}\n'
+        '{"supplier_sku": "B", "name": "b", "order_uom": "EA", "unit_price": 12.50,'
+        ' "currency": "USD", "price_region": "*", "content_per_order_uom": 1.5e2}\n'
+    )
+    assert _land(conn, path).ok
+    rows = conn.execute(
+        "SELECT unit_price, price_quantity, lead_time_days, content_per_order_uom FROM landed_supplier_catalog"
+        " ORDER BY source_line"
+    ).fetchall()
+    # a double would give 12345678901234.568, 12.5, 1.0 and 150.0
+    assert rows == [("12345678901234.5678", "1.000", "3", None), ("12.50", None, None, "1.5E+2")]
+
+
+@pytest.mark.parametrize("suffix", ["ndjson", "json"])
+def test_values_that_are_not_strings_or_numbers_are_set_aside(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, suffix: str
+) -> None:
+    records = [offer("A", "1"), {**offer("B", "2"), "name": {"en": "Widget"}}, {**offer("C", "3"), "brand": True}]
+    records += [[1, 2], 42, None, {**offer("D", "4"), "category": ["Lumber"]}, offer("E", "5")]
+    path = tmp_path / f"body.{suffix}"
+    if suffix == "json":
+        path.write_text(json.dumps({"records": records}))
+    else:
+        path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    landed = _land(conn, path, suffix)
+    assert _samples(landed, "row_shape") == [
+        (2, "the value of 'name' is an object, not a string or a number"),
+        (3, "the value of 'brand' is true or false, not a string or a number"),
+        (4, "the line is not a JSON object" if suffix == "ndjson" else "the record is not a JSON object"),
+        (5, "the line is not a JSON object" if suffix == "ndjson" else "the record is not a JSON object"),
+        (6, "the line is not a JSON object" if suffix == "ndjson" else "the record is not a JSON object"),
+        (7, "the value of 'category' is an array, not a string or a number"),
+    ]
+    assert _lines(conn, suffix) == [(1, "A"), (8, "E")]
+
+
 def test_json_bodies_that_are_not_records_say_why(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     cases = {
         b'{"records": [{"supplier_sku": broken': "not valid JSON before the first record",
