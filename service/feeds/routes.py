@@ -21,6 +21,7 @@ from service.feeds.landing import BadBody, Landing, body_kind
 from service.feeds.repositories import ONE_SUBMISSION, ORG_SOURCE, PENDING_SUBMISSIONS, SUBMISSION_LIST
 from service.feeds.schemas import FeedName, FeedSubmissionOut, FeedSubmissionPage, Mode, Status
 from service.http.auth import Account, needs, principal_of
+from service.http.idempotency import unkept
 from service.http.pagination import Cursor, Limit, PageParams, paginate
 from service.http.query import RAW_BODY
 from service.settings import Settings
@@ -73,12 +74,14 @@ def _push_route(account: Account) -> dict[str, Any]:
 
 
 async def _body(request: Request[Any, Any, Any]) -> AsyncIterator[bytes]:
-    """The request body as it arrives; a client that stops sending mid-body is a 400, not a 500."""
+    """The request body as it arrives; a client that stops sending mid-body is a 400, not a 500,
+    and not the answer its Idempotency-Key keeps (the retry with the whole body runs)."""
     try:
         async for chunk in request.stream():
             if chunk:
                 yield chunk
     except InternalServerException as exc:  # Litestar's word for a disconnect mid-body
+        unkept(request.scope)
         raise BadBody.because("the body ended early: the client disconnected before sending all of it") from exc
 
 

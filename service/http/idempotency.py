@@ -41,7 +41,7 @@ from service.http.background import every
 from service.http.models import IdempotencyRecord
 from service.http.query import RAW_BODY
 
-__all__ = ["IdempotencyMiddleware", "IdempotencyStore", "purge_expired_records"]
+__all__ = ["IdempotencyMiddleware", "IdempotencyStore", "purge_expired_records", "unkept"]
 
 log = logging.getLogger("joist.idempotency")
 
@@ -199,6 +199,16 @@ def _kept_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[list[str]]:
     return [[k.decode("latin-1"), v.decode("latin-1")] for k, v in headers if k.lower() not in _DROP_HEADERS]
 
 
+_UNKEPT = "joist.idempotency.unkept"
+
+
+def unkept(scope: Scope) -> None:
+    """Keep the answer to this request from its Idempotency-Key: a retry with the key runs
+    again. For an answer about the request's delivery, not its content (the client went away
+    before its whole body arrived), which a retry with the whole body must not get back."""
+    cast(dict[str, Any], scope)[_UNKEPT] = True
+
+
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, store: IdempotencyStore, max_body_bytes: int) -> None:
         self.app = app
@@ -244,7 +254,8 @@ class IdempotencyMiddleware:
                     parts.append(chunk)
                 if not message.get("more_body", False):
                     # Record before the client can see the end of the answer and retry.
-                    await self._finish(identity, key, status, kept, parts, size)
+                    keep = not cast(dict[str, Any], scope).get(_UNKEPT)
+                    await self._finish(identity, key, status, kept, parts, size, keep=keep)
                     recorded = True
             await send(message)
 
@@ -267,9 +278,17 @@ class IdempotencyMiddleware:
             await anyio.to_thread.run_sync(self.store.abandon, identity, key)
 
     async def _finish(
-        self, identity: str, key: str, status: int, headers: list[list[str]], parts: list[bytes], size: int
+        self,
+        identity: str,
+        key: str,
+        status: int,
+        headers: list[list[str]],
+        parts: list[bytes],
+        size: int,
+        *,
+        keep: bool = True,
     ) -> None:
-        if status >= 500 or size > MAX_STORED_BODY:
+        if not keep or status >= 500 or size > MAX_STORED_BODY:
             await anyio.to_thread.run_sync(self.store.abandon, identity, key)
         else:
             stored = Stored(status, headers, b"".join(parts))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -314,6 +315,35 @@ def test_a_failed_submission_shows_why_and_moves_on_when_run_again(
     write_status(folder, "published", rows=2)
     published = client.get(url, headers=org.auth).json()
     assert (published["status"], published["failure"], published["rows"]) == ("published", None, 2)
+
+
+def test_a_dropped_upload_does_not_use_up_its_idempotency_key(server: LiveServer, db: Database) -> None:
+    org = make_org(db)
+    body = CSV * 200
+    host, port = server.url.removeprefix("http://").split(":")
+    head = (
+        f"POST {PUSH} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {org.key}\r\n"
+        f"Content-Type: text/csv\r\nContent-Length: {len(body)}\r\nIdempotency-Key: retry-1\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(head + body[: len(body) // 2])  # and the connection drops
+    with server.client() as client:
+        deadline = time.monotonic() + 10
+        while True:
+            resp = client.post(
+                PUSH,
+                content=body,
+                headers=org.auth | {"Content-Type": "text/csv", "Idempotency-Key": "retry-1"},
+            )
+            if resp.status_code != 409 or time.monotonic() > deadline:  # 409: the first still in flight
+                break
+            time.sleep(0.1)
+        assert resp.status_code == 202, resp.text  # the retry ran: the 400 of the half body was not kept
+        assert "idempotent-replayed" not in resp.headers
+        again = client.post(
+            PUSH, content=body, headers=org.auth | {"Content-Type": "text/csv", "Idempotency-Key": "retry-1"}
+        )
+        assert again.headers.get("idempotent-replayed") == "true" and again.json()["id"] == resp.json()["id"]
 
 
 def test_a_sync_that_lost_a_race_does_not_move_a_submission_back(client: httpx.Client, db: Database) -> None:
