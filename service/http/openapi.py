@@ -59,6 +59,14 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             "items": {"type": "string"},
             "description": "For unsupported-media-type problems of a feed push: the media types it takes.",
         },
+        "required_account": {
+            "type": "string",
+            "description": "For wrong-account problems: the kind of account the endpoint serves (builder, org).",
+        },
+        "account": {
+            "type": "string",
+            "description": "For wrong-account problems: the kind of account the key belongs to.",
+        },
     },
 }
 
