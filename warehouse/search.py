@@ -96,6 +96,7 @@ class ProductIndex:
         self.product_category: IntArray = np.ascontiguousarray(products["category_no"], dtype=np.int32)
         self.n_products = len(self.product_category)
         self.categories: list[str] = [str(r[0]) for r in execute(conn, "search", "load_categories").fetchall()]
+        self._folded = [name.casefold() for name in self.categories]  # a filter ignores case
         # products of each category in product_no order, for searches without words
         self.category_members: IntArray = np.argsort(self.product_category, kind="stable").astype(np.int32)
         counts = np.bincount(self.product_category + 1, minlength=len(self.categories) + 1)
@@ -162,9 +163,11 @@ class ProductIndex:
         return [known[w] for w in words]
 
     def category_numbers(self, category: str) -> list[int]:
-        """The categories a filter selects: the category itself and every one below it."""
-        below = category + " > "
-        return [i for i, name in enumerate(self.categories) if name == category or name.startswith(below)]
+        """The categories a filter selects: the category itself and every one below it, whatever
+        the case of its letters (``plumbing`` is ``Plumbing``)."""
+        wanted = category.casefold()
+        below = wanted + " > "
+        return [i for i, name in enumerate(self._folded) if name == wanted or name.startswith(below)]
 
     # -- candidates -------------------------------------------------------------------------
 

@@ -88,7 +88,8 @@ class CatalogController(Controller):
         state: State,
         q: Text = None,
         category: Annotated[
-            str | None, QueryParameter(max_length=200, description="A category path; sub-categories included.")
+            str | None,
+            QueryParameter(max_length=200, description="A category path, in any case; sub-categories included."),
         ] = None,
         supplier: Annotated[str | None, QueryParameter(max_length=63, description="A supplier's slug.")] = None,
         zip_code: Zip = None,

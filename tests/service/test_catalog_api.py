@@ -108,6 +108,7 @@ def test_filters_and_pagination(api: httpx.Client, tenant: Tenant, suppliers: tu
     assert [e["field"] for e in assert_validation_problem(resp)] == ["cursor"]
 
     lumber = _search(api, tenant, category="Lumber")["data"]
+    assert _search(api, tenant, category="lUMBER")["data"] == lumber  # a category filter ignores case
     assert [h["category"] for h in lumber] == ["Lumber > Dimensional"]  # type: ignore[index]
     stocked = _search(api, tenant, category="Lumber", in_stock="true")["data"]
     assert [h["offer"]["supplier"] for h in stocked] == [one]  # type: ignore[index]
