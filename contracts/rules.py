@@ -167,6 +167,8 @@ SUBMISSION_RULES: tuple[Rule, ...] = (
     ),
 )
 
+_NO_NUL = "no text field holds a NUL character (U+0000)"
+
 _SUPPLIER = (
     *_required(SUPPLIER_CATALOG),
     _number(SUPPLIER_CATALOG, "unit_price", "any"),
@@ -236,6 +238,7 @@ _SUPPLIER = (
         "one row per supplier_sku and price_region (exact repeats are dropped, conflicting ones fail)",
         ("supplier_sku", "price_region", "unit_price_text"),
     ),
+    _sql("text_without_nul", _NO_NUL, ("supplier_sku", "name")),
 )
 
 _MANUFACTURER = (
@@ -281,6 +284,7 @@ _MANUFACTURER = (
     ),
     _regex("gtin_format", "gtin has 8, 12, 13 or 14 digits", "gtin", r"^(?:\d{8}|\d{12,14})$", blocking=False),
     _sql("unique_model_number", "one row per manufacturer and model_number", ("manufacturer", "model_number")),
+    _sql("text_without_nul", _NO_NUL, ("manufacturer", "model_number")),
 )
 
 _COST_ITEMS = (

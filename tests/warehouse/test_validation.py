@@ -203,3 +203,12 @@ def test_a_date_that_is_no_day_of_the_calendar_is_rejected(conn: duckdb.DuckDBPy
     assert [s["line"] for s in exist.samples] == [3, 4] and exist.failed == 2
     assert exist.samples[0]["values"] == {"valid_from_text": "2026-02-30", "valid_to_text": None}
     assert [s["line"] for s in report.rule("valid_from_date").samples] == [5]
+
+
+def test_a_nul_in_a_text_field_is_a_rule_with_its_line(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rows = [offer("A", "2.00"), offer("B", "3.00", name="Zanzibar\x00widget"), offer("C", "4.00", brand="Acme\x00")]
+    report = ingest(conn, write_feed(tmp_path / "nul.csv", "supplier_catalog", rows), submission_id="nul")
+    assert not report.accepted
+    rule = report.rule("text_without_nul")
+    assert [s["line"] for s in rule.samples] == [3, 4] and rule.failed == 2
+    assert {r.rule for r in report.failed_rules} == {"text_without_nul"}

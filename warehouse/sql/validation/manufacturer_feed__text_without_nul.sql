@@ -1,0 +1,19 @@
+-- Rows with a NUL character (U+0000) in a text field: no name, code or description has one, and
+-- the format rules do not look at these fields (or only warn).
+SELECT source_line, manufacturer, model_number, count(*) OVER () AS failed
+FROM staged_manufacturer_feed
+WHERE submission_id = $submission_id
+    AND (
+        contains(manufacturer, chr(0))
+        OR contains(model_number, chr(0))
+        OR contains(name, chr(0))
+        OR contains(description, chr(0))
+        OR contains(product_line, chr(0))
+        OR contains(category, chr(0))
+        OR contains(gtin, chr(0))
+        OR contains(unspsc, chr(0))
+        OR contains(specs_text, chr(0))
+        OR contains(spec_sheet_url, chr(0))
+    )
+ORDER BY source_line
+LIMIT $limit
