@@ -224,6 +224,8 @@ class IdempotencyMiddleware:
         if raw_key is None or principal is None:
             await self.app(scope, receive, send)
             return
+        if sum(1 for name, _ in scope["headers"] if name == b"idempotency-key") > 1:
+            raise InvalidInput.field("Idempotency-Key", "send one Idempotency-Key header, not several")
         key = _valid_key(raw_key)
         handler = cast(dict[str, Any], scope).get("route_handler")
         streamed = handler is not None and bool(handler.opt.get(RAW_BODY))

@@ -123,6 +123,14 @@ def test_an_invalid_key_is_a_400(client: httpx.Client, tenant: Tenant, key: str)
     assert _named(client, tenant, body["name"]) == []
 
 
+def test_two_keys_on_one_request_are_a_400(client: httpx.Client, tenant: Tenant) -> None:
+    body = _body()
+    headers = [*httpx.Headers(tenant.auth).raw, (b"Idempotency-Key", b"one"), (b"Idempotency-Key", b"two")]
+    errors = assert_validation_problem(client.post(KEYS, json=body, headers=headers))
+    assert [e["field"] for e in errors] == ["Idempotency-Key"]
+    assert _named(client, tenant, body["name"]) == []
+
+
 def test_a_key_of_255_printable_characters_is_accepted(client: httpx.Client, tenant: Tenant) -> None:
     key = ("A-z0_9.~:/" * 26)[:255]
     body = _body()
