@@ -128,7 +128,7 @@ def _feed_assets(feed: str) -> FeedAssets:
     def landed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
         manifest = _manifest(context, warehouse, feed)
         with warehouse.connect() as conn:
-            record_submission(conn, **manifest.record(), status="validating")
+            _begin(conn, manifest)
             result = land_feed(conn, feed=feed, submission_id=manifest.submission_id, path=manifest.body)
             # the structure results wait in the submission's record for the validated step
             structure = ValidationReport(feed=feed, rows=result.rows, rules=result.structure)
@@ -232,6 +232,20 @@ def _feed_assets(feed: str) -> FeedAssets:
         return dg.MaterializeResult(metadata={"source": manifest.source, "mode": manifest.mode})
 
     return FeedAssets(feed, partitions, landed, staged, validated, curated)
+
+
+def _begin(conn: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
+    """Record the submission ``validating`` as its run starts. A run again of a submission that
+    was applied (accepted or published) stops here instead, before its records change, when a
+    newer one of its source was applied since: it would only end rejected by
+    ``newest_of_source``, and its status (what it was, what was served) would be lost."""
+    sid = manifest.submission_id
+    record = get_submission(conn, sid)
+    if record is not None and record.status in ("accepted", "published"):
+        newest = newest_of_source(conn, feed=manifest.feed, submission_id=sid, rows=record.rows or 0)
+        if not newest.passed:
+            raise dg.Failure(description=f"submission {sid} was {record.status}; not run again: {newest.message}")
+    record_submission(conn, **manifest.record(), status="validating")
 
 
 def _apply_unless_superseded(

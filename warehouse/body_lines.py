@@ -97,6 +97,18 @@ def _open(path: Path) -> Iterator[IO[bytes]]:
         yield raw
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def _after_bom(raw: IO[bytes]) -> IO[bytes]:
+    """``raw`` past a UTF-8 byte order mark, if the body starts with one (editors on Windows write
+    it; JSON has no use for it, and CSV bodies are read past it by DuckDB)."""
+    head = raw.read(len(_BOM))
+    if head != _BOM:
+        raw.seek(0)
+    return raw
+
+
 def _shown(raw: bytes) -> str:
     return raw[:_SAMPLE_TEXT].decode("utf-8", errors="replace")
 
@@ -108,7 +120,7 @@ def json_to_ndjson(body: Path, out: Path) -> Normalised:
     index = 0
     try:
         with _open(body) as raw, out.open("wb") as sink:
-            for index, record in enumerate(ijson.items(raw, "records.item", use_float=False), start=1):
+            for index, record in enumerate(ijson.items(_after_bom(raw), "records.item", use_float=False), start=1):
                 problem = _not_a_value(record) if isinstance(record, dict) else "the record is not a JSON object"
                 if problem is None:
                     sink.write(_encoder.encode(record))
@@ -133,7 +145,7 @@ def _first_line(exc: BaseException) -> str:
 def _explain_no_records(body: Path) -> None:
     """No record came out: say why, unless it was an empty ``records`` array."""
     with _open(body) as raw:
-        events = ijson.parse(raw, use_float=False)
+        events = ijson.parse(_after_bom(raw), use_float=False)
         try:
             prefix, event, _ = next(events)
             if event != "start_map":
@@ -254,7 +266,7 @@ def ndjson_good_lines(body: Path, out: Path) -> Normalised:
     their line number (blank lines are skipped, as DuckDB skips them)."""
     done = Normalised()
     with _open(body) as raw, out.open("wb") as sink:
-        for number, line in enumerate(raw, start=1):
+        for number, line in enumerate(_after_bom(raw), start=1):
             text = line.strip()
             if not text:
                 done.set_aside.append(SetAside(number, "blank", "", ""))

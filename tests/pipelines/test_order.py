@@ -78,3 +78,18 @@ def test_submissions_applied_in_the_order_received_all_pass(data_dir: Path, inst
     # running the newest again re-applies it: nothing newer than itself was applied
     assert materialize_submission(data_dir, "second", instance=instance).published
     assert _offers_from(data_dir) == [("second",)]
+
+
+def test_a_published_submission_run_again_after_a_newer_one_keeps_its_status(
+    data_dir: Path, instance: dg.DagsterInstance
+) -> None:
+    land(data_dir, "first", received_at=T0)
+    land(data_dir, "second", received_at=NEWER_AT)
+    assert materialize_submission(data_dir, "first", instance=instance).published
+    assert materialize_submission(data_dir, "second", instance=instance).published
+
+    again = materialize_submission(data_dir, "first", instance=instance)
+    assert not again.success  # refused before anything changed
+    assert again.status == "published" and (read_status(data_dir, "first") or {})["report"]["accepted"]
+    assert query(data_dir, "SELECT status FROM submission WHERE submission_id = 'first'") == [("published",)]
+    assert _offers_from(data_dir) == [("second",)]

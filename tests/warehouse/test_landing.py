@@ -217,6 +217,21 @@ def test_values_that_are_not_strings_or_numbers_are_set_aside(
     assert _lines(conn, suffix) == [(1, "A"), (8, "E")]
 
 
+@pytest.mark.parametrize("name", ["body.ndjson", "body.json", "body.ndjson.gz", "body.json.gz"])
+def test_a_byte_order_mark_is_read_past(conn: duckdb.DuckDBPyConnection, tmp_path: Path, name: str) -> None:
+    records = [offer("A", "1.50"), offer("B", "2.50")]
+    if ".ndjson" in name:
+        text = "\n".join(json.dumps(r) for r in records) + "\n"
+    else:
+        text = json.dumps({"records": records})
+    raw = b"\xef\xbb\xbf" + text.encode()
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(raw) if name.endswith(".gz") else raw)
+    landed = _land(conn, path, "bom")
+    assert landed.ok, [(r.rule, r.message, r.samples) for r in landed.structure if not r.passed]
+    assert _lines(conn, "bom") == [(1, "A"), (2, "B")]
+
+
 def test_json_bodies_that_are_not_records_say_why(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     cases = {
         b'{"records": [{"supplier_sku": broken': "not valid JSON before the first record",
