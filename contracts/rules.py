@@ -238,7 +238,7 @@ _SUPPLIER = (
         "one row per supplier_sku and price_region (exact repeats are dropped, conflicting ones fail)",
         ("supplier_sku", "price_region", "unit_price_text"),
     ),
-    _sql("text_without_nul", _NO_NUL, ("supplier_sku", "name")),
+    _sql("text_without_nul", _NO_NUL, ("supplier_sku", "field")),
 )
 
 _MANUFACTURER = (
@@ -284,7 +284,7 @@ _MANUFACTURER = (
     ),
     _regex("gtin_format", "gtin has 8, 12, 13 or 14 digits", "gtin", r"^(?:\d{8}|\d{12,14})$", blocking=False),
     _sql("unique_model_number", "one row per manufacturer and model_number", ("manufacturer", "model_number")),
-    _sql("text_without_nul", _NO_NUL, ("manufacturer", "model_number")),
+    _sql("text_without_nul", _NO_NUL, ("model_number", "field")),
 )
 
 _COST_ITEMS = (

@@ -220,11 +220,8 @@ def test_values_that_are_not_strings_or_numbers_are_set_aside(
 @pytest.mark.parametrize("name", ["body.ndjson", "body.json", "body.ndjson.gz", "body.json.gz"])
 def test_a_byte_order_mark_is_read_past(conn: duckdb.DuckDBPyConnection, tmp_path: Path, name: str) -> None:
     records = [offer("A", "1.50"), offer("B", "2.50")]
-    if ".ndjson" in name:
-        text = "\n".join(json.dumps(r) for r in records) + "\n"
-    else:
-        text = json.dumps({"records": records})
-    raw = b"\xef\xbb\xbf" + text.encode()
+    ndjson = "\n".join(json.dumps(r) for r in records) + "\n"
+    raw = b"\xef\xbb\xbf" + (ndjson if ".ndjson" in name else json.dumps({"records": records})).encode()
     path = tmp_path / name
     path.write_bytes(gzip.compress(raw) if name.endswith(".gz") else raw)
     landed = _land(conn, path, "bom")

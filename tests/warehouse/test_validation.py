@@ -211,4 +211,8 @@ def test_a_nul_in_a_text_field_is_a_rule_with_its_line(conn: duckdb.DuckDBPyConn
     assert not report.accepted
     rule = report.rule("text_without_nul")
     assert [s["line"] for s in rule.samples] == [3, 4] and rule.failed == 2
+    assert [s["values"] for s in rule.samples] == [
+        {"supplier_sku": "B", "field": "name"},
+        {"supplier_sku": "C", "field": "brand"},
+    ]
     assert {r.rule for r in report.failed_rules} == {"text_without_nul"}
