@@ -15,7 +15,7 @@ import pipelines.assets
 from pipelines.definitions import build_definitions
 from pipelines.resources import WarehouseResource
 from pipelines.run import end_orphaned_runs, materialize_submission
-from pipelines.sensors import submission_failure_sensor, submission_of
+from pipelines.sensors import submission_canceled_sensor, submission_failure_sensor, submission_of
 from pipelines.submissions import mark_failed, mark_pruned, read_status, write_status
 from tests.pipelines.conftest import land, query
 from warehouse.snapshots import current_snapshot
@@ -165,3 +165,26 @@ def test_a_failed_submission_that_fails_again_names_the_later_run(data_dir: Path
     assert (failure["run_id"], failure["steps"]) == ("r2", ["b"])
     # a sensor that reports the first run late does not put it back
     assert not mark_failed(data_dir, "twice", run_id="r1", steps=["a"], failed_at=first)
+
+
+def test_a_canceled_run_marks_its_submission_failed(data_dir: Path, tmp_path: Path) -> None:
+    land(data_dir, "canceled")
+    job = build_definitions(data_dir).resolve_job_def("supplier_catalog_submission")
+    (tmp_path / "dagster").mkdir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+        run = instance.create_run_for_job(job, tags={"joist/submission": "canceled"})
+        instance.report_run_canceled(run)
+        canceled = instance.get_run_by_id(run.run_id)
+        assert canceled is not None and canceled.status == dg.DagsterRunStatus.CANCELED
+        (event,) = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_CANCELED)
+        context = dg.build_run_status_sensor_context(
+            sensor_name="submission_canceled_sensor",
+            dagster_event=event.get_dagster_event(),
+            dagster_instance=instance,
+            dagster_run=canceled,
+            resources={"warehouse": WarehouseResource(data_dir=str(data_dir))},
+        )
+        submission_canceled_sensor(context)
+    status = read_status(data_dir, "canceled")
+    assert status is not None and status["status"] == "failed"
+    assert (status["failure"]["run_id"], status["failure"]["steps"]) == (run.run_id, [])
