@@ -34,18 +34,28 @@ def _run_job(data_dir: Path, instance: dg.DagsterInstance, submission_id: str) -
     return job.execute_in_process(instance=instance, partition_key=submission_id, raise_on_error=False)
 
 
-def _sense_failure(data_dir: Path, instance: dg.DagsterInstance, run_id: str) -> None:
+def _sense(data_dir: Path, instance: dg.DagsterInstance, run_id: str, status: dg.DagsterRunStatus) -> None:
+    """Run the sensor that watches ``status`` (failure or canceled) on the run, as the daemon would."""
     run = instance.get_run_by_id(run_id)
-    assert run is not None and run.status == dg.DagsterRunStatus.FAILURE
-    (failure,) = instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+    assert run is not None and run.status == status
+    failure = status == dg.DagsterRunStatus.FAILURE
+    kind = dg.DagsterEventType.RUN_FAILURE if failure else dg.DagsterEventType.RUN_CANCELED
+    (event,) = instance.all_logs(run_id, of_type=kind)
     context = dg.build_run_status_sensor_context(
-        sensor_name="submission_failure_sensor",
-        dagster_event=failure.get_dagster_event(),
+        sensor_name="submission_failure_sensor" if failure else "submission_canceled_sensor",
+        dagster_event=event.get_dagster_event(),
         dagster_instance=instance,
         dagster_run=run,
         resources={"warehouse": WarehouseResource(data_dir=str(data_dir))},
-    ).for_run_failure()
-    submission_failure_sensor(context)
+    )
+    if failure:
+        submission_failure_sensor(context.for_run_failure())
+    else:
+        submission_canceled_sensor(context)
+
+
+def _sense_failure(data_dir: Path, instance: dg.DagsterInstance, run_id: str) -> None:
+    _sense(data_dir, instance, run_id, dg.DagsterRunStatus.FAILURE)
 
 
 def test_the_sensor_marks_a_submission_whose_run_failed_on_an_error(
@@ -174,17 +184,7 @@ def test_a_canceled_run_marks_its_submission_failed(data_dir: Path, tmp_path: Pa
     with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
         run = instance.create_run_for_job(job, tags={"joist/submission": "canceled"})
         instance.report_run_canceled(run)
-        canceled = instance.get_run_by_id(run.run_id)
-        assert canceled is not None and canceled.status == dg.DagsterRunStatus.CANCELED
-        (event,) = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_CANCELED)
-        context = dg.build_run_status_sensor_context(
-            sensor_name="submission_canceled_sensor",
-            dagster_event=event.get_dagster_event(),
-            dagster_instance=instance,
-            dagster_run=canceled,
-            resources={"warehouse": WarehouseResource(data_dir=str(data_dir))},
-        )
-        submission_canceled_sensor(context)
+        _sense(data_dir, instance, run.run_id, dg.DagsterRunStatus.CANCELED)
     status = read_status(data_dir, "canceled")
     assert status is not None and status["status"] == "failed"
     assert (status["failure"]["run_id"], status["failure"]["steps"]) == (run.run_id, [])
