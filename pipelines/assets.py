@@ -29,7 +29,7 @@ import duckdb
 from contracts.report import ValidationReport
 from contracts.rules import NEWEST_OF_SOURCE
 from contracts.schemas import NO_PRICE_COMPARISON
-from pipelines.checks import check_results, check_specs, report_metadata
+from pipelines.checks import check_evaluation, check_results, check_specs, report_metadata
 from pipelines.resources import POOL, FeedCadence, WarehouseResource
 from pipelines.submissions import FEEDS, Manifest, ManifestError, pruned_at, read_manifest, write_status
 from warehouse.curated import (
@@ -228,7 +228,10 @@ def _feed_assets(feed: str) -> FeedAssets:
             report = _apply_unless_superseded(conn, manifest, record.rows, record.report)
         write_status(warehouse.data_path, sid, report.verdict, feed=feed, rows=record.rows, report=report)
         if not report.accepted:
-            raise dg.Failure(description=f"submission {sid} rejected: {report.rule(NEWEST_OF_SOURCE).message}")
+            # validated's check said pass when it ran: the UI shows the rule's result as of now too
+            newest = report.rule(NEWEST_OF_SOURCE)
+            context.log_event(check_evaluation(validated_key, newest, sid))
+            raise dg.Failure(description=f"submission {sid} rejected: {newest.message}")
         return dg.MaterializeResult(metadata={"source": manifest.source, "mode": manifest.mode})
 
     return FeedAssets(feed, partitions, landed, staged, validated, curated)

@@ -17,7 +17,7 @@ import dagster as dg
 from contracts.report import RuleResult, ValidationReport
 from contracts.rules import rules_for
 
-__all__ = ["check_results", "check_specs", "report_metadata"]
+__all__ = ["check_evaluation", "check_results", "check_specs", "report_metadata"]
 
 _MD_CELL = 80
 
@@ -66,7 +66,7 @@ def _samples_markdown(samples: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _result(asset_key: dg.AssetKey, result: RuleResult) -> dg.AssetCheckResult:
+def _metadata(result: RuleResult) -> dict[str, Any]:
     metadata: dict[str, Any] = {
         "status": result.status,
         "rule_kind": result.kind,
@@ -79,13 +79,36 @@ def _result(asset_key: dg.AssetKey, result: RuleResult) -> dg.AssetCheckResult:
     if result.samples:
         metadata["samples"] = dg.MetadataValue.json(result.samples)
         metadata["sample_rows"] = dg.MetadataValue.md(_samples_markdown(result.samples))
+    return metadata
+
+
+def _severity(result: RuleResult) -> dg.AssetCheckSeverity:
+    return dg.AssetCheckSeverity.ERROR if result.blocking else dg.AssetCheckSeverity.WARN
+
+
+def _result(asset_key: dg.AssetKey, result: RuleResult) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         asset_key=asset_key,
         check_name=result.rule,
         passed=result.passed,
-        severity=dg.AssetCheckSeverity.ERROR if result.blocking else dg.AssetCheckSeverity.WARN,
+        severity=_severity(result),
         description=result.message or result.description,
-        metadata=metadata,
+        metadata=_metadata(result),
+    )
+
+
+def check_evaluation(asset_key: dg.AssetKey, result: RuleResult, partition: str) -> dg.AssetCheckEvaluation:
+    """A rule's result as a check evaluation that a later step of the run logs (``context.log_event``):
+    ``curated`` finding ``newest_of_source`` failing just before it would apply a submission."""
+    return dg.AssetCheckEvaluation(
+        asset_key=asset_key,
+        check_name=result.rule,
+        passed=result.passed,
+        severity=_severity(result),
+        description=result.message or result.description,
+        metadata=_metadata(result),
+        blocking=result.blocking,
+        partition=partition,
     )
 
 

@@ -393,7 +393,7 @@ class CatalogReader:
             after_score, after_id = _decode_cursor(cursor, query)
         with self.catalog.session() as (cur, index):
             words = index.words(text) if text is not None else []
-            has_words = text is not None and any(c.isalnum() for c in text)
+            has_words = text is not None  # a q of only stop words or punctuation matches nothing
             after_no = None
             if after_id is not None:
                 found = execute(cur, "search", "product_after", {"product_id": after_id}).fetchone()

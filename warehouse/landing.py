@@ -284,7 +284,7 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
     if problem is not None:
         landed.structure += [
             _result("readable", passed=True),
-            _result("header", passed=False, message=problem.message()),
+            _result("header", passed=False, checked=1, failed=1, message=problem.message()),
         ]
         return landed
 
@@ -304,7 +304,7 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
         except duckdb.Error as exc:
             landed.structure += [
                 _result("readable", passed=False, message=_error_text(exc, body)),
-                _result("header", passed=True),
+                _result("header", passed=True, checked=1),
             ]
             return landed
         counted = lines.result() if lines is not None else None
@@ -328,7 +328,7 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
             samples=encoding_bad[:MAX_SAMPLES],
             message="lines that are not UTF-8" if encoding_count else None,
         ),
-        _result("header", passed=True),
+        _result("header", passed=True, checked=1),
         _result(
             "row_shape", passed=shape_count == 0, checked=checked, failed=shape_count, samples=shape_bad[:MAX_SAMPLES]
         ),

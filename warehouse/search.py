@@ -52,7 +52,7 @@ class SearchQuery:
     """A validated search; prices as floats (exact for the decimals feeds carry)."""
 
     words: tuple[str, ...] = ()  # the query's words, stop words out (ProductIndex.words)
-    has_words: bool = False  # the query text had words, stop words included
+    has_words: bool = False  # a q was given (not blank), whether or not any word of it counts
     categories: tuple[int, ...] | None = None  # category numbers; None: any category
     supplier: str | None = None
     area: int | None = None
@@ -307,7 +307,7 @@ class ProductIndex:
                 return []  # a word no product has: nothing has every word
             terms = sorted({t for t in found if t is not None})
         elif query.has_words:
-            return []  # only stop words
+            return []  # only stop words or punctuation: nothing to match
         supplier_no = None
         if query.supplier is not None:
             if query.supplier not in self.suppliers:

@@ -162,6 +162,8 @@ def _valid_key(raw: bytes) -> str:
         key = ""
     if not (1 <= len(key) <= 255) or not key.isprintable():
         raise InvalidInput.field("Idempotency-Key", "must be 1–255 printable ASCII characters")
+    if "," in key:  # what a proxy makes of two Idempotency-Key headers: one key per request
+        raise InvalidInput.field("Idempotency-Key", "must be one key, without a comma")
     return key
 
 

@@ -99,10 +99,10 @@ _IDEMPOTENCY_KEY: dict[str, Any] = {
     "in": "header",
     "required": False,
     "description": (
-        "Any unique string (1–255 printable ASCII). Retrying with the same key and the same request "
-        "within 24 h returns the first answer again without a second effect."
+        "Any unique string (1–255 printable ASCII, no comma). Retrying with the same key and the same "
+        "request within 24 h returns the first answer again without a second effect."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x2B\\x2D-\\x7E]+$"},
 }
 
 

@@ -15,6 +15,7 @@ from pipelines.submissions import read_status
 from tests.pipelines.conftest import T0, land, query
 
 NEWER_AT = T0 + timedelta(hours=1)
+VALIDATED = dg.AssetKey(["supplier_catalog", "validated"])
 
 
 def _offers_from(data_dir: Path) -> list[tuple[str]]:
@@ -65,6 +66,17 @@ def test_a_newer_submission_applied_between_validation_and_curated_stops_the_old
     )
     assert not curated.success
     assert _newest_rule(data_dir, "older")["status"] == "fail"
+    # validated's check passed when it ran; the Dagster UI shows the rule failing as of curated
+    logged = instance.all_logs(curated.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    (evaluation,) = (r.get_dagster_event().event_specific_data for r in logged)
+    assert isinstance(evaluation, dg.AssetCheckEvaluation)
+    assert (evaluation.asset_key, evaluation.check_name) == (VALIDATED, "newest_of_source")
+    assert not evaluation.passed and evaluation.partition == "older"
+    assert "newer" in str(evaluation.description)
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(VALIDATED, "newest_of_source")]
+    )[dg.AssetCheckKey(VALIDATED, "newest_of_source")]
+    assert latest.run_id == curated.run_id and latest.status.value == "FAILED"
     assert query(data_dir, "SELECT status FROM submission WHERE submission_id = 'older'") == [("rejected",)]
     assert _offers_from(data_dir) == [("newer",)]
     assert _backwards_periods(data_dir) == 0

@@ -131,6 +131,13 @@ def test_two_keys_on_one_request_are_a_400(client: httpx.Client, tenant: Tenant)
     assert _named(client, tenant, body["name"]) == []
 
 
+def test_two_keys_joined_in_one_header_are_a_400(client: httpx.Client, tenant: Tenant) -> None:
+    body = _body()
+    errors = assert_validation_problem(_post(client, tenant.auth, body, "k-1, k-2"))
+    assert [e["field"] for e in errors] == ["Idempotency-Key"]
+    assert _named(client, tenant, body["name"]) == []
+
+
 def test_a_key_of_255_printable_characters_is_accepted(client: httpx.Client, tenant: Tenant) -> None:
     key = ("A-z0_9.~:/" * 26)[:255]
     body = _body()

@@ -340,6 +340,7 @@ def test_every_word_must_match_and_digits_count(reader: CatalogReader) -> None:
     assert [(h.name, h.offer_count) for h in elbows] == [("Copper 90 degree elbow 1/2 in", 2)]
     assert reader.search_products(q="copper nosuchword").items == []
     assert reader.search_products(q="the of").items == []  # stop words only: no word to match
+    assert reader.search_products(q="-- / ..").items == []  # punctuation only, as stop words only
     assert [h.name for h in reader.search_products(q="2x4").items] == ["2x4 x 8 ft SPF stud"]
     assert reader.search_products(q="  ").items  # blank: no text filter at all
 

@@ -47,6 +47,8 @@ def test_malformed_rows_and_bad_encoding_are_named_with_their_lines(
     assert [s["line"] for s in shape.samples] == [3, 4]
     encoding = next(r for r in landed.structure if r.rule == "readable")
     assert [s["line"] for s in encoding.samples] == [5]
+    header = next(r for r in landed.structure if r.rule == "header")
+    assert (header.checked, header.failed) == (1, 0)
     # the rows kept still carry the lines they came from
     kept = conn.execute("SELECT source_line, supplier_sku FROM landed_supplier_catalog ORDER BY 1").fetchall()
     assert kept == [(2, "A"), (6, "E")]
@@ -78,6 +80,7 @@ def test_missing_and_unknown_fields_fail_the_header(conn: duckdb.DuckDBPyConnect
     assert header.message is not None
     assert "unit_price" in header.message
     assert "colour" in header.message
+    assert (header.checked, header.failed) == (1, 1)  # one header, and it failed
     assert landed.rows == 0
 
 
