@@ -228,10 +228,7 @@ def _feed_assets(feed: str) -> FeedAssets:
             report = _apply_unless_superseded(conn, manifest, record.rows, record.report)
         write_status(warehouse.data_path, sid, report.verdict, feed=feed, rows=record.rows, report=report)
         if not report.accepted:
-            # validated's check said pass when it ran: the UI shows the rule's result as of now too
-            newest = report.rule(NEWEST_OF_SOURCE)
-            context.log_event(check_evaluation(validated_key, newest, sid))
-            raise dg.Failure(description=f"submission {sid} rejected: {newest.message}")
+            raise _superseded(context, validated_key, sid, report)
         return dg.MaterializeResult(metadata={"source": manifest.source, "mode": manifest.mode})
 
     return FeedAssets(feed, partitions, landed, staged, validated, curated)
@@ -249,6 +246,17 @@ def _begin(conn: duckdb.DuckDBPyConnection, manifest: Manifest) -> None:
         if not newest.passed:
             raise dg.Failure(description=f"submission {sid} was {record.status}; not run again: {newest.message}")
     record_submission(conn, **manifest.record(), status="validating")
+
+
+def _superseded(
+    context: dg.AssetExecutionContext, validated_key: dg.AssetKey, sid: str, report: ValidationReport
+) -> dg.Failure:
+    """The failure of a ``curated`` step that found a newer submission applied. validated's
+    ``newest_of_source`` check passed when it ran; the rule's result as of now is logged as a new
+    evaluation of that check, so the Dagster UI shows it failing too."""
+    newest = report.rule(NEWEST_OF_SOURCE)
+    context.log_event(check_evaluation(validated_key, newest, sid))
+    return dg.Failure(description=f"submission {sid} rejected: {newest.message}")
 
 
 def _apply_unless_superseded(

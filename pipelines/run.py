@@ -86,7 +86,7 @@ def materialize_submission(
         )
         if not result.success:  # as the failure sensor does for the daemon's runs
             failures = result.get_step_failure_events()
-            mark_failed_run(data_path, submission_id, result.run_id, failures, datetime.now(UTC))
+            mark_failed_run(inst, data_path, submission_id, result.run_id, failures, datetime.now(UTC))
     status = read_status(data_path, submission_id) or {}
     report = status.get("report")
     return SubmissionRun(

@@ -194,7 +194,8 @@ def submission_failure_sensor(context: dg.RunFailureSensorContext, warehouse: Wa
         return
     submission_id, failed_at = found
     run_id = context.dagster_run.run_id
-    steps = mark_failed_run(warehouse.data_path, submission_id, run_id, context.get_step_failure_events(), failed_at)
+    failures = context.get_step_failure_events()
+    steps = mark_failed_run(context.instance, warehouse.data_path, submission_id, run_id, failures, failed_at)
     if steps is not None:
         context.log.warning(f"submission {submission_id} failed in run {run_id} ({', '.join(steps) or 'no step'})")
 
@@ -211,18 +212,46 @@ def submission_canceled_sensor(context: dg.RunStatusSensorContext, warehouse: Wa
         return
     submission_id, at = found
     run_id = context.dagster_run.run_id
-    if mark_failed(warehouse.data_path, submission_id, run_id=run_id, steps=[], failed_at=at):
+    steps = steps_cut_off(context.instance, run_id)
+    if mark_failed(warehouse.data_path, submission_id, run_id=run_id, steps=steps, failed_at=at):
         context.log.warning(f"submission {submission_id}: its run {run_id} was canceled")
 
 
+_STEP_EVENTS = {
+    dg.DagsterEventType.STEP_START,
+    dg.DagsterEventType.STEP_SUCCESS,
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.STEP_SKIPPED,
+}
+
+
 def mark_failed_run(
-    data_dir: Path, submission_id: str, run_id: str, failures: Iterable[dg.DagsterEvent], failed_at: datetime
+    instance: dg.DagsterInstance,
+    data_dir: Path,
+    submission_id: str,
+    run_id: str,
+    failures: Iterable[dg.DagsterEvent],
+    failed_at: datetime,
 ) -> list[str] | None:
-    """``mark_failed`` for a failed run, from its step failure events: the steps named in the
+    """``mark_failed`` for a failed run: the steps named in its step failure events, or when it has
+    none (its worker went away), the steps it had started and not ended. The steps named in the
     submission's failure, or None when the submission was not marked (it got further)."""
-    steps = [event.step_key for event in failures if event.step_key]
+    steps = [event.step_key for event in failures if event.step_key] or steps_cut_off(instance, run_id)
     marked = mark_failed(data_dir, submission_id, run_id=run_id, steps=steps, failed_at=failed_at)
     return steps if marked else None
+
+
+def steps_cut_off(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """The steps of a run that started and never ended: what was running when the run was
+    canceled, or when its worker went away (a run ``python -m pipelines recover`` ended), which
+    leaves no step failure behind."""
+    started: set[str] = set()
+    ended: set[str] = set()
+    for record in instance.all_logs(run_id, of_type=_STEP_EVENTS):
+        event = record.get_dagster_event()
+        if event.step_key:
+            (started if event.event_type == dg.DagsterEventType.STEP_START else ended).add(event.step_key)
+    return sorted(started - ended)
 
 
 LANDING_SENSOR = landing_sensor

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.execution.plan.objects import StepSuccessData
 
 import pipelines.assets
 from pipelines.definitions import build_definitions
@@ -150,7 +151,17 @@ def test_runs_left_in_flight_by_stopped_workers_are_failed_and_free_the_pool(dat
             run.run_id,
             dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name=job.name),
         )
-        claim = instance.event_log_storage.claim_concurrency_slot("warehouse", run.run_id, "supplier_catalog__landed")
+        landed, staged = "supplier_catalog__landed", "supplier_catalog__staged"
+        step_events = [
+            (dg.DagsterEventType.STEP_START, landed, None),
+            (dg.DagsterEventType.STEP_SUCCESS, landed, StepSuccessData(duration_ms=5.0)),
+            # staged had started when its worker went away: no step failure will ever name it
+            (dg.DagsterEventType.STEP_START, staged, None),
+        ]
+        for kind, step, data in step_events:
+            event = dg.DagsterEvent(kind.value, job_name=job.name, step_key=step, event_specific_data=data)
+            instance.report_dagster_event(event, run.run_id)
+        claim = instance.event_log_storage.claim_concurrency_slot("warehouse", run.run_id, staged)
         assert claim.is_claimed
         done = instance.get_run_by_id(run.run_id)
         assert done is not None and done.status == dg.DagsterRunStatus.STARTED
@@ -164,6 +175,7 @@ def test_runs_left_in_flight_by_stopped_workers_are_failed_and_free_the_pool(dat
         _sense_failure(data_dir, instance, run.run_id)  # and its submission is marked failed
     status = read_status(data_dir, "orphan")
     assert status is not None and status["status"] == "failed" and status["failure"]["run_id"] == run.run_id
+    assert status["failure"]["steps"] == ["supplier_catalog__staged"]  # the step cut off
 
 
 def test_a_failed_submission_that_fails_again_names_the_later_run(data_dir: Path) -> None:
