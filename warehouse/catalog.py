@@ -15,7 +15,8 @@ import binascii
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +25,7 @@ from typing import Any
 
 from warehouse._sql import execute
 from warehouse.search import ProductIndex, SearchQuery
-from warehouse.snapshots import SnapshotReader
+from warehouse.snapshots import SnapshotGone, SnapshotReader
 
 __all__ = [
     "MAX_QUANTITY",
@@ -82,32 +83,61 @@ def _query_key(*values: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _encode_cursor(score: float, key: str, query: str) -> str:
-    payload = json.dumps([score, key, query], separators=(",", ":")).encode()
+def _encode_cursor(score: float, key: str, query: str, snapshot: str | None) -> str:
+    """``snapshot``: the snapshot a ranked list's next pages are read from (scores change with a
+    publish, so a ranking is only walked through on the snapshot it was taken from); None for a
+    list in key order, which any later snapshot continues."""
+    values: list[object] = [score, key, query] if snapshot is None else [score, key, query, snapshot]
+    payload = json.dumps(values, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
 
-def _decode_cursor(token: str, query: str) -> tuple[float, str]:
-    """A (score, key) cursor this module issued for the same query; anything else is an
-    InvalidQuery (a cursor of another query would page through a ranking it was not taken from)."""
+@dataclass(frozen=True, slots=True)
+class _Cursor:
+    score: float
+    key: str
+    snapshot: str | None
+
+
+def _decode_cursor(token: str, query: str) -> _Cursor:
+    """A cursor this module issued for the same query; anything else is an InvalidQuery (a cursor
+    of another query would page through a ranking it was not taken from)."""
     try:
         payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise InvalidQuery("cursor is not one this API issued") from None
     if (
         not isinstance(payload, list)
-        or len(payload) != 3
+        or len(payload) not in (3, 4)
         or isinstance(payload[0], bool)
         or not isinstance(payload[0], int | float)
-        or not isinstance(payload[1], str)
-        or not isinstance(payload[2], str)
+        or not all(isinstance(v, str) for v in payload[1:])
     ):
         raise InvalidQuery("cursor is not one this API issued")
+    try:
+        score = float(payload[0])
+    except OverflowError:  # an integer beyond any float: no score this API gives
+        raise InvalidQuery("cursor is not one this API issued") from None
     if payload[2] != query:
         raise InvalidQuery(
             "cursor belongs to a query with other parameters; repeat that query's parameters, or drop it"
         )
-    return float(payload[0]), payload[1]
+    return _Cursor(score, payload[1], payload[3] if len(payload) == 4 else None)
+
+
+@contextmanager
+def _reading(reader: SnapshotReader, after: _Cursor | None) -> Iterator[tuple[Any, Any]]:
+    """``reader.session`` on the snapshot a ranked list's cursor is pinned to (else the current
+    one); a snapshot no longer served is an InvalidQuery naming the cursor."""
+    with ExitStack() as stack:
+        try:
+            opened = stack.enter_context(reader.session(after.snapshot if after is not None else None))
+        except SnapshotGone as exc:
+            raise InvalidQuery(
+                f"cursor belongs to a ranking of snapshot {exc.snapshot_id}, which a newer publish replaced "
+                "longer ago than a ranking's next pages are kept; start the list again without cursor"
+            ) from None
+        yield opened
 
 
 def _limit(limit: int) -> int:
@@ -387,11 +417,10 @@ class CatalogReader:
         area = zip_area(zip_code)
         limit = _limit(limit)
         query = _query_key("products", text, category, supplier, area, bool(in_stock), min_price, max_price)
-        after_score: float | None = None
-        after_id: str | None = None
-        if cursor is not None:
-            after_score, after_id = _decode_cursor(cursor, query)
-        with self.catalog.session() as (cur, index):
+        after = _decode_cursor(cursor, query) if cursor is not None else None
+        after_score = after.score if after is not None else None
+        after_id = after.key if after is not None else None
+        with _reading(self.catalog, after) as (cur, index):
             words = index.words(text) if text is not None else []
             has_words = text is not None  # a q of only stop words or punctuation matches nothing
             after_no = None
@@ -437,7 +466,11 @@ class CatalogReader:
                     offer_count=h.offer_count,
                 )
             )
-        next_cursor = _encode_cursor(items[-1].score, items[-1].product_id, query) if len(hits) > limit else None
+        ranked = text is not None  # without q, product_id order: any later snapshot continues it
+        next_cursor = None
+        if len(hits) > limit:
+            pin = index.snapshot_id if ranked else None
+            next_cursor = _encode_cursor(items[-1].score, items[-1].product_id, query, pin)
         return SearchPage(items, next_cursor, index.snapshot_id)
 
     def get_product(self, product_id: str, *, zip_code: str | None = None) -> ProductDetail | None:
@@ -484,8 +517,10 @@ class CatalogReader:
             snapshot=snapshot,
         )
 
-    def _cost_rows(self, params: dict[str, Any]) -> tuple[list[dict[str, Any]], str | None]:
-        with self.cost_data.cursor() as cur:
+    def _cost_rows(
+        self, params: dict[str, Any], after: _Cursor | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        with _reading(self.cost_data, after) as (cur, _):
             snapshot = _snapshot_id(cur)
             result = execute(cur, "catalog", "cost_items", params)
             names = [d[0] for d in result.description or []]
@@ -509,25 +544,22 @@ class CatalogReader:
                 raise InvalidQuery("masterformat must be a MasterFormat number or prefix, e.g. 06 11 10")
         text = _text(q, "q")
         query = _query_key("cost_items", text, prefix, area)
-        after_score: float | None = None
-        after_line: str | None = None
-        if cursor is not None:
-            after_score, after_line = _decode_cursor(cursor, query)
-        rows, snapshot = self._cost_rows(
-            {
-                "q": text,
-                "masterformat": prefix,
-                "line_keys": None,
-                "zip_area": area,
-                "after_score": after_score,
-                "after_line": after_line,
-                "limit": _limit(limit) + 1,
-            }
-        )
+        after = _decode_cursor(cursor, query) if cursor is not None else None
+        params = {
+            "q": text,
+            "masterformat": prefix,
+            "line_keys": None,
+            "zip_area": area,
+            "after_score": after.score if after is not None else None,
+            "after_line": after.key if after is not None else None,
+            "limit": _limit(limit) + 1,
+        }
+        rows, snapshot = self._cost_rows(params, after)
         items = [_cost_item(r, _UnitCosts.of(r)) for r in rows[:limit]]
-        next_cursor = (
-            _encode_cursor(float(rows[limit - 1]["score"]), items[-1].line_number, query) if len(rows) > limit else None
-        )
+        next_cursor = None
+        if len(rows) > limit:  # ranked by q: pinned to this snapshot; else line order, any snapshot
+            pin = snapshot if text is not None else None
+            next_cursor = _encode_cursor(float(rows[limit - 1]["score"]), items[-1].line_number, query, pin)
         return CostItemPage(items, next_cursor, area, snapshot)
 
     def estimate(self, lines: Sequence[tuple[str, Decimal]], *, zip_code: str | None = None) -> Estimate:

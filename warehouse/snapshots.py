@@ -27,6 +27,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,8 +41,10 @@ from warehouse._sql import execute, sql
 from warehouse.fts import load_fts
 
 __all__ = [
+    "PINNED_SECONDS",
     "PRODUCTS",
     "Snapshot",
+    "SnapshotGone",
     "SnapshotReader",
     "SnapshotUnavailable",
     "current_snapshot",
@@ -110,6 +113,19 @@ _SERVING_CONFIG: dict[str, str | bool | int | float | list[str]] = {"threads": 1
 
 class SnapshotUnavailable(LookupError):
     """No snapshot of the data product has been published yet (or its file is gone)."""
+
+
+class SnapshotGone(LookupError):
+    """A call pinned to a snapshot that this process no longer serves (replaced too long ago)."""
+
+    def __init__(self, snapshot_id: str) -> None:
+        super().__init__(f"snapshot {snapshot_id} is no longer served")
+        self.snapshot_id = snapshot_id
+
+
+#: How long a reader keeps serving a replaced snapshot to the calls pinned to it (a ranked
+#: search's next pages, so that a walk through its cursors sees one ranking).
+PINNED_SECONDS = 900.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +353,10 @@ class SnapshotReader:
     connection to the snapshot that was current when the call began. With ``switch_in_background``
     a call reads the snapshot that is open, and only ``warm`` (which the owner calls in the
     background) opens the next one, so no call waits for a snapshot to load once one is open.
+
+    The snapshot a newer one replaced stays open for ``pin_seconds`` more, for the calls pinned
+    to it (``session(pinned=...)``): the later pages of a ranked search keep the ranking of its
+    first page although a publish changed the scores in between.
     """
 
     def __init__(
@@ -346,6 +366,7 @@ class SnapshotReader:
         prepare: Callable[[duckdb.DuckDBPyConnection], Any] | None = None,
         *,
         switch_in_background: bool = False,
+        pin_seconds: float = PINNED_SECONDS,
     ) -> None:
         self._dir = serving_dir(data_dir, product)
         self.product = product
@@ -355,6 +376,9 @@ class SnapshotReader:
         self._opening = threading.Lock()
         self._open: _Open | None = None
         self._stamp: tuple[int, int] | None = None
+        self._pin_seconds = pin_seconds
+        self._previous: _Open | None = None  # the snapshot the open one replaced, while pinned calls may read it
+        self._previous_until = 0.0
 
     @property
     def snapshot_id(self) -> str | None:
@@ -419,19 +443,60 @@ class SnapshotReader:
             fresh = _Open(name, path, self._prepare)
             with self._lock:
                 old, self._open, self._stamp = self._open, fresh, stamp
-                if old is not None:
-                    old.retired = True
-                    if old.users == 0:
-                        old.close()
+                self._keep_previous(old)
                 return self._use(fresh)
         finally:
             self._opening.release()
+
+    def _keep_previous(self, replaced: _Open | None) -> None:
+        """(Lock held.) Keep the snapshot just replaced open for pinned calls, and let go of the
+        one it had replaced."""
+        earlier, self._previous = self._previous, None
+        if earlier is not None:
+            self._retire(earlier)
+        if replaced is not None:
+            if self._pin_seconds > 0:
+                self._previous, self._previous_until = replaced, time.monotonic() + self._pin_seconds
+            else:
+                self._retire(replaced)
+
+    def _expire_previous(self) -> None:
+        """(Lock held.) Let go of the replaced snapshot once its pinned calls have had their time."""
+        if self._previous is not None and time.monotonic() >= self._previous_until:
+            self._retire(self._previous)
+            self._previous = None
+
+    @staticmethod
+    def _retire(handle: _Open) -> None:
+        """(Lock held.) Close the snapshot when its last call ends (now, when none is reading it)."""
+        handle.retired = True
+        if handle.users == 0:
+            handle.close()
+
+    def _pinned(self, snapshot_id: str) -> _Open:
+        """The snapshot a pinned call reads: the open one or the one it replaced, by name; one that
+        ``CURRENT`` names but this process has not opened yet (another process issued the cursor
+        first) is opened now. Any other is SnapshotGone."""
+        name = f"{snapshot_id}.duckdb"
+        with self._lock:
+            self._expire_previous()
+            for handle in (self._open, self._previous):
+                if handle is not None and handle.name == name:
+                    return self._use(handle)
+        if self._pointed_name() == name:
+            handle = self._acquire()
+            if handle.name == name:
+                return handle
+            self._release(handle)  # CURRENT moved on again meanwhile
+        raise SnapshotGone(snapshot_id)
 
     def warm(self) -> bool:
         """Open the snapshot ``CURRENT`` names, with what ``prepare`` builds from it, unless it is
         open already; whether one is open. The service calls this in the background after each
         publish, so no request waits for a new snapshot to load (requests keep reading the one
         before until it has)."""
+        with self._lock:
+            self._expire_previous()
         try:
             handle = self._acquire()
         except SnapshotUnavailable:
@@ -451,15 +516,18 @@ class SnapshotReader:
                 handle.close()
 
     @contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor on the current snapshot, closed (and the snapshot released) on exit."""
-        with self.session() as (cur, _):
+    def cursor(self, pinned: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the current snapshot (or ``pinned``, see ``session``), closed (and the
+        snapshot released) on exit."""
+        with self.session(pinned) as (cur, _):
             yield cur
 
     @contextmanager
-    def session(self) -> Iterator[tuple[duckdb.DuckDBPyConnection, Any]]:
-        """A cursor on the current snapshot and what ``prepare`` built from that snapshot."""
-        handle = self._for_call()
+    def session(self, pinned: str | None = None) -> Iterator[tuple[duckdb.DuckDBPyConnection, Any]]:
+        """A cursor on the current snapshot and what ``prepare`` built from that snapshot. With
+        ``pinned`` (a snapshot id), on that snapshot while this process still serves it, else
+        SnapshotGone."""
+        handle = self._for_call() if pinned is None else self._pinned(pinned)
         try:
             with self._lock:
                 cur = handle.conn.cursor()
@@ -473,9 +541,8 @@ class SnapshotReader:
     def close(self) -> None:
         """Close the connection (at process shutdown); later calls open it again."""
         with self._lock:
-            if self._open is not None:
-                self._open.retired = True
-                if self._open.users == 0:
-                    self._open.close()
-                self._open = None
-                self._stamp = None
+            for handle in (self._open, self._previous):
+                if handle is not None:
+                    self._retire(handle)
+            self._open = self._previous = None
+            self._stamp = None

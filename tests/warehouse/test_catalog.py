@@ -222,6 +222,19 @@ def test_cost_items_adjusted_by_division_index(reader: CatalogReader) -> None:
     assert x.labor == (n.labor * x.installation_index / 100).quantize(Decimal("0.01"))
     assert x.labor > n.labor  # New York labor costs more
     assert reader.list_cost_items(q="gypsum wallboard").items[0].division == "09"
+
+
+@pytest.mark.parametrize(
+    ("q", "lines"),
+    [
+        ("concrete footings", ["03 31 13.70 0100", "03 31 13.70 0110"]),  # every word, as product search
+        ("footings the concrete", ["03 31 13.70 0100", "03 31 13.70 0110"]),  # stop words aside
+        ("gypsum xyzzy", []),  # a word no line has: nothing has every word
+        ("the of", []),  # only stop words: no word to match
+    ],
+)
+def test_cost_items_match_every_word_of_q(reader: CatalogReader, q: str, lines: list[str]) -> None:
+    assert sorted(i.line_number for i in reader.list_cost_items(q=q).items) == lines
     unknown_area = reader.list_cost_items(masterformat="06", zip_code="59901")
     assert not unknown_area.items[0].index_applied
 

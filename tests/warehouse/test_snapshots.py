@@ -11,7 +11,9 @@ import duckdb
 import pytest
 
 from tests.warehouse.conftest import ingest, offer, write_feed
+from warehouse import snapshots
 from warehouse.snapshots import (
+    SnapshotGone,
     SnapshotReader,
     SnapshotUnavailable,
     current_snapshot,
@@ -61,7 +63,7 @@ def test_reader_switches_without_restart_and_closes_the_old_connection(
 ) -> None:
     _load(conn, tmp_path, "a", "1.00")
     publish_snapshot(conn, data_dir=data_dir, product="catalog")
-    reader = SnapshotReader(data_dir, "catalog")
+    reader = SnapshotReader(data_dir, "catalog", pin_seconds=0)  # nothing pinned keeps the old one
     with reader.cursor() as held:
         old = reader._open  # the connection this cursor reads
         _load(conn, tmp_path, "b", "2.00")
@@ -113,7 +115,7 @@ def test_a_reader_that_switches_in_the_background_leaves_the_switch_to_warm(
 ) -> None:
     _load(conn, tmp_path, "a", "1.00")
     publish_snapshot(conn, data_dir=data_dir, product="catalog")
-    reader = SnapshotReader(data_dir, "catalog", switch_in_background=True)
+    reader = SnapshotReader(data_dir, "catalog", switch_in_background=True, pin_seconds=0)
     assert str(_price(reader)) == "1.0000"  # nothing open yet: the call opens what is current
     old = reader._open
     _load(conn, tmp_path, "b", "2.00")
@@ -123,6 +125,48 @@ def test_a_reader_that_switches_in_the_background_leaves_the_switch_to_warm(
     assert reader.warm() is True
     assert str(_price(reader)) == "2.0000"
     assert old is not None and old.closed
+    reader.close()
+
+
+def _pinned_price(reader: SnapshotReader, snapshot_id: str | None) -> object:
+    assert snapshot_id is not None
+    with reader.cursor(pinned=snapshot_id) as cur:
+        row = cur.execute("SELECT max(unit_price) FROM offers").fetchone()
+    return str(row[0]) if row else None
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_a_pinned_call_reads_the_snapshot_a_publish_replaced_until_its_time_is_up(
+    conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, background: bool
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(snapshots.time, "monotonic", lambda: now[0])
+    _load(conn, tmp_path, "a", "1.00")
+    publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    reader = SnapshotReader(data_dir, "catalog", switch_in_background=background, pin_seconds=60)
+    first = reader.snapshot_id
+    assert _pinned_price(reader, first) == "1.0000"  # current, not open yet: opened for the call
+    _load(conn, tmp_path, "b", "2.00")
+    publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    reader.warm()
+    second = reader.snapshot_id
+    assert str(_price(reader)) == "2.0000"
+    assert _pinned_price(reader, first) == "1.0000"  # replaced, still served to calls pinned to it
+    assert _pinned_price(reader, second) == "2.0000"
+
+    _load(conn, tmp_path, "c", "3.00")
+    publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    reader.warm()
+    with pytest.raises(SnapshotGone):  # only the snapshot the open one replaced is kept
+        _pinned_price(reader, first)
+    assert _pinned_price(reader, second) == "2.0000"
+    kept = reader._previous
+    now[0] += 61
+    reader.warm()
+    assert kept is not None and kept.closed  # its time is up: closed, its memory given back
+    with pytest.raises(SnapshotGone):
+        _pinned_price(reader, second)
+    assert str(_price(reader)) == "3.0000"
     reader.close()
 
 

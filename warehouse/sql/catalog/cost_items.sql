@@ -1,10 +1,19 @@
 -- Unit costs adjusted to a ZIP area by the division's location index (material by the material
 -- index, labor and equipment by the installation index; the O&P total by the same blend of the
 -- two, weighted by the bare costs). Without an index for the area, national average (100).
-WITH hits AS (
+-- $q matches the lines that have every word of it, stop words aside (as the product search does;
+-- the FTS extension's conjunctive mode counts a stop word as a word no line has), best BM25 first.
+WITH words AS (
+    SELECT string_agg(w, ' ') AS text
+    FROM (SELECT unnest(fts_main_cost_items.tokenize($q)) AS w)
+    WHERE w NOT IN (SELECT sw FROM fts_main_cost_items.stopwords)
+),
+hits AS (
     SELECT line_number, score
     FROM (
-        SELECT line_number, fts_main_cost_items.match_bm25(line_number, $q) AS score
+        SELECT
+            line_number,
+            fts_main_cost_items.match_bm25(line_number, (SELECT text FROM words), conjunctive := 1) AS score
         FROM cost_items
         WHERE $q IS NOT NULL
     )
