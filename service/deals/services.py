@@ -18,6 +18,8 @@ from service.deals.repositories import DealRepository
 from service.deals.schemas import PROVENANCE, DealOut, DealRef
 from service.errors import Conflict, FieldError, InvalidInput
 from service.money import amount_error, canonical_amount
+from service.orgs.models import OrgKind
+from service.orgs.repositories import OrgRepository
 from service.times import to_utc
 
 __all__ = ["DealRule", "best_deal", "create_deal", "render", "rules"]
@@ -48,6 +50,11 @@ def create_deal(
         errors.append(FieldError("plans", f"give one or more of {', '.join(p.value for p in Plan)}"))
     if end is not None and end <= start:
         errors.append(FieldError("valid_to", "must be after valid_from"))
+    if not errors and not _is_supplier(session, supplier.strip()):
+        # a deal for a slug no supplier has would be listed to builders and never apply
+        errors.append(
+            FieldError("supplier", "no supplier organisation has this slug (joist orgs create --kind supplier)")
+        )
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
     repo = DealRepository(session)
@@ -68,6 +75,11 @@ def create_deal(
         ),
         sorted(set(plans)),
     )
+
+
+def _is_supplier(session: Session, slug: str) -> bool:
+    org = OrgRepository(session).by_slug(slug)
+    return org is not None and org.kind == OrgKind.SUPPLIER
 
 
 def _terms_errors(
@@ -148,8 +160,11 @@ class DealRule:
             return False
         if self.product_id is not None:
             return product_id == self.product_id
-        if self.category is not None:
-            return category is not None and (category == self.category or category.startswith(self.category + " > "))
+        if self.category is not None:  # the category or one under it, in any case, as the catalog's filter
+            if category is None:
+                return False
+            theirs, ours = category.casefold(), self.category.casefold()
+            return theirs == ours or theirs.startswith(ours + " > ")
         return True
 
     def price(self, unit_price: Decimal, currency: str, price_quantity: Decimal | None = None) -> Decimal | None:

@@ -11,10 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.orm import Session
 
 from service.app import create_app
 from service.db.database import Database
 from service.deals.services import DealRule, best_deal, create_deal
+from service.orgs.repositories import OrgRepository
+from service.orgs.services import create_org
 from service.settings import Settings
 from tests.conftest import LiveServer, Tenant, start_server
 from tests.helpers import assert_problem, assert_validation_problem
@@ -50,7 +53,13 @@ def api(deal_server: LiveServer) -> Iterator[httpx.Client]:
 
 def _deal(db: Database, **kwargs: Any) -> uuid.UUID:
     kwargs.setdefault("name", f"deal {uuid.uuid4().hex[:8]}")
-    return db.write_sync(lambda session: create_deal(session, **kwargs).id)
+
+    def create(session: Session) -> uuid.UUID:
+        if OrgRepository(session).by_slug(kwargs["supplier"]) is None:  # a deal is a supplier's
+            create_org(session, kind="supplier", slug=kwargs["supplier"], name=kwargs["supplier"])
+        return create_deal(session, **kwargs).id
+
+    return db.write_sync(create)
 
 
 def _deals(api: httpx.Client, tenant: Tenant, **params: str) -> list[dict[str, Any]]:
@@ -217,6 +226,12 @@ def test_cli_creates_deals_and_refuses_bad_ones(
     cli_env: dict[str, str], api: httpx.Client, make_tenant: Callable[..., Tenant]
 ) -> None:
     supplier = f"cli-sup-{uuid.uuid4().hex[:8]}"
+    unknown = joist(
+        cli_env, "deals", "create", "--name", f"no org {supplier}", "--supplier", supplier, "--percent", "3",
+        "--plans", "starter", check=False,
+    )  # fmt: skip
+    assert unknown.returncode != 0 and "no supplier organisation has this slug" in unknown.stderr
+    joist(cli_env, "orgs", "create", "--kind", "supplier", "--slug", supplier, "--name", "CLI Supply")
     created = joist(
         cli_env,
         "deals",
@@ -271,3 +286,19 @@ def test_seed_demo_adds_orgs_and_deals_once(
     listed = _deals(api, professional, supplier="front-range-supply")
     assert [d["name"] for d in listed] == ["Front Range lumber: 8% off for Professional and up"]
     assert _deals(api, make_tenant("starter"), supplier="front-range-supply") == []
+
+
+@pytest.mark.parametrize(
+    ("category", "matches"),
+    [
+        ("Plumbing > Fittings > Copper", True),
+        ("plumbing > fittings", True),  # the catalog's category filter ignores case too
+        ("Plumbing", True),  # a deal on a category covers the categories under it
+        ("Plumbing > Fit", False),  # a whole category, not a prefix of its name
+        ("Electrical", False),
+    ],
+)
+def test_a_category_deal_covers_the_category_and_those_under_it_in_any_case(category: str, matches: bool) -> None:
+    rule = DealRule(uuid.uuid4(), "fittings", "sup", None, category, Decimal(5), None, None)
+    assert rule.matches("sup", "p_0123456789abcdef", "Plumbing > Fittings > Copper") is matches
+    assert not rule.matches("other-sup", "p_0123456789abcdef", "Plumbing > Fittings > Copper")

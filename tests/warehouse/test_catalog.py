@@ -407,3 +407,37 @@ def test_a_snapshot_published_before_a_product_column_was_added_still_reads(tmp_
         assert detail is not None and detail.name == "2x4 x 8 ft SPF stud" and detail.list_price_uom is None
     finally:
         reader.close()
+
+
+def test_a_products_category_is_its_manufacturers_whichever_suppliers_offer_it(tmp_path: Path) -> None:
+    """A supplier joining with its own category for a product (``aaa-supply`` sorts first) does not
+    move the product out of its category, nor out of the deals that cover it."""
+    data_dir = tmp_path / "data"
+    conn = connect_warehouse(data_dir)
+    maker = [
+        {
+            "manufacturer": "NIBCO",
+            "model_number": "607-050",
+            "name": "Elbow 1/2",
+            "category": FITTING["category"],
+            "list_price": "1.95",
+            "currency": "USD",
+        }
+    ]
+    assert ingest(
+        conn, write_feed(tmp_path / "m.csv", "manufacturer_feed", maker), feed="manufacturer_feed", submission_id="m"
+    ).accepted
+    for source, category in (("front-range-supply", "Plumbing > Fittings"), ("aaa-supply", "Copper Fittings")):
+        rows = [offer("E-1", "1.10", name=f"{source} copper elbow", **{**FITTING, "category": category})]
+        path = write_feed(tmp_path / f"{source}.csv", "supplier_catalog", rows)
+        assert ingest(conn, path, submission_id=source, source=source).accepted
+    publish_snapshot(conn, data_dir=data_dir, product="catalog", now=T0)
+    conn.close()
+    reader = CatalogReader(data_dir)
+    try:
+        (hit,) = reader.search_products(q="elbow").items
+        assert hit.category == "Plumbing > Fittings > Copper" and hit.offer_count == 2
+        assert hit.name == "aaa-supply copper elbow"  # the name is a supplier's: it says more
+        assert [h.product_id for h in reader.search_products(category="plumbing > fittings").items] == [hit.product_id]
+    finally:
+        reader.close()

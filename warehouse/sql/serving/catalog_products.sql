@@ -1,5 +1,8 @@
 -- Snapshot table: one row per product offered, described by its manufacturer's data when there
--- is some, else by the first supplier row (by supplier, SKU and region). product_no numbers the
+-- is some (category, description, maker and model: a supplier joining with its own category for
+-- the product does not move it out of its category, and out of the deals that cover it), else by
+-- the first supplier row (by supplier, SKU and region), which also names it (a supplier's name
+-- for a product says more than a manufacturer's short one). product_no numbers the
 -- products in product_id order (the search index refers to products by it); category_no numbers
 -- the categories in name order (-1: none). The choice and the numbering run over narrow rows (the
 -- offer's rowid and keys); the text columns join in once, so nothing wide is sorted twice or
@@ -34,9 +37,9 @@ described AS (
 categories AS (
     SELECT category, CAST(row_number() OVER (ORDER BY category) - 1 AS INTEGER) AS category_no
     FROM (
-        SELECT DISTINCT coalesce(d.category, m.category) AS category
+        SELECT DISTINCT coalesce(m.category, d.category) AS category
         FROM described AS d LEFT JOIN manufacturer_product AS m ON m.product_id = d.product_id
-        WHERE coalesce(d.category, m.category) IS NOT NULL
+        WHERE coalesce(m.category, d.category) IS NOT NULL
     )
 )
 SELECT
@@ -49,7 +52,7 @@ SELECT
     coalesce(m.model_number, d.manufacturer_part_number) AS manufacturer_part_number,
     coalesce(d.gtin, m.gtin) AS gtin,
     coalesce(d.unspsc, m.unspsc) AS unspsc,
-    coalesce(d.category, m.category) AS category,
+    coalesce(m.category, d.category) AS category,
     d.base_uom,
     d.supplier_count,
     m.product_line,
@@ -63,5 +66,5 @@ SELECT
     coalesce(c.category_no, -1) AS category_no
 FROM described AS d
 LEFT JOIN manufacturer_product AS m ON m.product_id = d.product_id
-LEFT JOIN categories AS c ON c.category = coalesce(d.category, m.category)
+LEFT JOIN categories AS c ON c.category = coalesce(m.category, d.category)
 ORDER BY d.product_no
