@@ -50,7 +50,7 @@ class DealController(Controller):
                 plan=plan,
                 now=datetime.now(UTC),
                 current=current,
-                supplier=supplier,
+                supplier=(supplier or "").strip() or None,  # blank: no filter, as the catalog's filters
                 after=page.after,
                 limit=page.limit + 1,
             ),

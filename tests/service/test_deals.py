@@ -88,6 +88,7 @@ def test_deals_are_listed_only_to_eligible_plans_and_current_by_default(
     )
     professional, starter = make_tenant("professional"), make_tenant("starter")
     listed = _deals(api, professional, supplier=one)
+    assert {d["id"] for d in listed} <= {d["id"] for d in _deals(api, professional, supplier=" ")}  # blank: all
     assert [d["id"] for d in listed] == [str(everyone), str(pro)]  # newest first; the expired one left out
     first = listed[1]
     assert (first["discount_percent"], first["category"], first["provenance"]) == ("8", "Lumber", "platform-negotiated")
