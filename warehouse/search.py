@@ -110,6 +110,7 @@ class ProductIndex:
         self.ppbu = np.ascontiguousarray(offers["price_per_base_unit"], dtype=np.float64)
         self.in_stock = np.ascontiguousarray(offers["in_stock"], dtype=np.bool_)
         self.comparable = np.ascontiguousarray(offers["price_comparison_allowed"], dtype=np.bool_)
+        self.other_currency = np.ascontiguousarray(offers["other_currency"], dtype=np.bool_)
         self.supplier = np.ascontiguousarray(offers["supplier_no"], dtype=np.int32)
         self.group = (np.cumsum(np.asarray(offers["group_start"], dtype=np.int32)) - 1).astype(np.int32)
         product_of_offer = np.asarray(offers["product_no"], dtype=np.int64)
@@ -129,6 +130,7 @@ class ProductIndex:
             self.ppbu,
             self.in_stock,
             self.comparable,
+            self.other_currency,
             self.supplier,
             self.group,
             self.offer_start,
@@ -289,8 +291,9 @@ class ProductIndex:
         if query.max_price is not None:
             passed &= self.unit_price[offs] <= query.max_price
         offs, owner = offs[passed], owner[passed]
-        # the shown offer: comparable ones first, cheapest per base unit, then supplier and SKU
-        order = np.lexsort((offs, self.ppbu[offs], ~self.comparable[offs], owner))
+        # the shown offer: comparable ones first, in USD before other currencies (prices are not
+        # converted), cheapest per base unit, then supplier and SKU
+        order = np.lexsort((offs, self.ppbu[offs], self.other_currency[offs], ~self.comparable[offs], owner))
         offs, owner = offs[order], owner[order]
         first = np.ones(len(owner), dtype=np.bool_)
         first[1:] = owner[1:] != owner[:-1]

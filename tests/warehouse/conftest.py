@@ -39,7 +39,8 @@ FROM applicable AS a
 JOIN products AS p ON p.product_id = a.product_id
 WHERE $category IS NULL OR p.category = $category OR starts_with(p.category, $category || ' > ')
 QUALIFY row_number() OVER (
-    PARTITION BY a.product_id ORDER BY NOT a.price_comparison_allowed, a.price_per_base_unit, a.supplier, a.supplier_sku
+    PARTITION BY a.product_id
+    ORDER BY NOT a.price_comparison_allowed, a.currency <> 'USD', a.price_per_base_unit, a.supplier, a.supplier_sku
 ) = 1
 ORDER BY a.product_id
 """

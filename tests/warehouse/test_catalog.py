@@ -441,3 +441,25 @@ def test_a_products_category_is_its_manufacturers_whichever_suppliers_offer_it(t
         assert [h.product_id for h in reader.search_products(category="plumbing > fittings").items] == [hit.product_id]
     finally:
         reader.close()
+
+
+def test_offers_in_the_catalogs_currency_come_before_other_currencies(tmp_path: Path) -> None:
+    """Prices are not converted: 58.00 CAD is not dearer or cheaper than 60.00 USD, so a product
+    shows its USD offers first (cheapest per base unit among them), then those in other currencies."""
+    data_dir = tmp_path / "data"
+    conn = connect_warehouse(data_dir)
+    for source, price, currency in (("usd-supply", "60.00", "USD"), ("cad-supply", "58.00", "CAD")):
+        rows = [offer("E-1", price, name="Copper elbow", currency=currency, **FITTING)]
+        path = write_feed(tmp_path / f"{source}.csv", "supplier_catalog", rows)
+        assert ingest(conn, path, submission_id=source, source=source).accepted
+    publish_snapshot(conn, data_dir=data_dir, product="catalog", now=T0)
+    conn.close()
+    reader = CatalogReader(data_dir)
+    try:
+        (hit,) = reader.search_products(q="elbow").items
+        assert (hit.offer.supplier, hit.offer.currency, hit.offer_count) == ("usd-supply", "USD", 2)
+        detail = reader.get_product(hit.product_id)
+        assert detail is not None
+        assert [(o.supplier, o.currency) for o in detail.offers] == [("usd-supply", "USD"), ("cad-supply", "CAD")]
+    finally:
+        reader.close()

@@ -1,6 +1,7 @@
 -- Every supplier's offer for a product: per supplier and SKU the ZIP area's row, else the * row
 -- (without a ZIP, the * row, else the cheapest regional one); comparable offers cheapest per base
--- unit first, then offers whose source forbids price comparison.
+-- unit first, then offers whose source forbids price comparison. Prices are not converted: within
+-- each of those, offers in USD (the catalog's currency) come first, then those in other currencies.
 SELECT
     supplier,
     supplier_sku,
@@ -25,4 +26,4 @@ QUALIFY row_number() OVER (
     PARTITION BY supplier, supplier_sku
     ORDER BY CASE price_region WHEN $zip_area THEN 0 WHEN '*' THEN 1 ELSE 2 END, price_per_base_unit, price_region
 ) = 1
-ORDER BY NOT price_comparison_allowed, price_per_base_unit, supplier, supplier_sku
+ORDER BY NOT price_comparison_allowed, currency <> 'USD', price_per_base_unit, supplier, supplier_sku
