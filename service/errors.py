@@ -73,7 +73,9 @@ class InvalidInput(JoistError):
 
     @classmethod
     def field(cls, field: str, detail: str) -> InvalidInput:
-        return cls(f"{field}: {detail}", errors=[FieldError(field, detail)])
+        # "zip must be …" names its field already: "zip: zip must be …" would say it twice
+        named = detail.startswith((f"{field} ", f"{field}:"))
+        return cls(detail if named else f"{field}: {detail}", errors=[FieldError(field, detail)])
 
 
 class Unauthenticated(JoistError):

@@ -45,8 +45,8 @@ class OfferOut(msgspec.Struct):
     deal_price: Annotated[
         Decimal | None,
         msgspec.Meta(description="The price under a platform-negotiated deal your plan is eligible for, if any."),
-    ] = None
-    deal: DealRef | None = None
+    ]
+    deal: DealRef | None
 
 
 class ProductHitOut(msgspec.Struct):
@@ -143,7 +143,11 @@ ZipCode = Annotated[str, msgspec.Meta(max_length=10, description="A 5-digit ZIP 
 class EstimateLineIn(msgspec.Struct, forbid_unknown_fields=True):
     item: Annotated[str, msgspec.Meta(min_length=1, max_length=40, description="A cost item's line_number.")]
     quantity: Annotated[
-        Decimal, msgspec.Meta(description="In the item's unit: zero to 1,000,000,000, at most 6 decimal places.")
+        Decimal,
+        msgspec.Meta(
+            description="A decimal string in the item's unit (a JSON number is read digit for digit too): "
+            "zero to 1,000,000,000, at most 6 decimal places."
+        ),
     ]
 
 
