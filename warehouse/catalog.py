@@ -195,8 +195,11 @@ class ProductHit:
     manufacturer_part_number: str | None
     category: str | None
     score: float
-    offer: Offer
+    offer: Offer | None  # None: no supplier offers it; its manufacturer's list price is its price
     offer_count: int
+    list_price: Decimal | None = None
+    list_price_currency: str | None = None
+    list_price_uom: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,8 +465,11 @@ class CatalogReader:
                     manufacturer_part_number=p["manufacturer_part_number"],
                     category=p["category"],
                     score=h.score,
-                    offer=_offer(offers[h.offer_no]),
+                    offer=_offer(offers[h.offer_no]) if h.offer_no >= 0 else None,
                     offer_count=h.offer_count,
+                    list_price=p.get("list_price"),
+                    list_price_currency=p.get("list_price_currency"),
+                    list_price_uom=p.get("list_price_uom"),
                 )
             )
         ranked = text is not None  # without q, product_id order: any later snapshot continues it

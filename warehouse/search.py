@@ -63,11 +63,17 @@ class SearchQuery:
     after_product_no: int | None = None  # the first product_no a tie on after_score may show
     limit: int = 25
 
+    @property
+    def filters_offers(self) -> bool:
+        """Whether only a product with an offer can match (a product no supplier offers, sold by
+        its manufacturer, has no stock, price or supplier to filter on)."""
+        return self.in_stock or self.min_price is not None or self.max_price is not None or self.supplier is not None
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     product_no: int
-    offer_no: int
+    offer_no: int  # -1: a product no supplier offers (its manufacturer's list price only)
     offer_count: int
     score: float
 
@@ -320,7 +326,10 @@ class ProductIndex:
         wanted = query.limit + 1
         for nos, scores in self._ranked_batches(cur, query, terms):
             best, counts = self._best_offers(nos, query, supplier_no)
-            for i in np.flatnonzero(best >= 0):
+            shown = best >= 0
+            if not query.filters_offers:  # and the products no supplier offers
+                shown |= self.offer_start[nos + 1] == self.offer_start[nos]
+            for i in np.flatnonzero(shown):
                 hits.append(Hit(int(nos[i]), int(best[i]), int(counts[i]), float(scores[i])))
                 if len(hits) == wanted:
                     return hits

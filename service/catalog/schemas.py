@@ -58,7 +58,17 @@ class ProductHitOut(msgspec.Struct):
     category: str | None
     score: Annotated[float, msgspec.Meta(description="Text relevance (BM25); 0 without q.")]
     offer_count: Annotated[int, msgspec.Meta(description="Offers matching the filters in this region.")]
-    offer: Annotated[OfferOut, msgspec.Meta(description="The cheapest matching offer per base unit.")]
+    offer: Annotated[
+        OfferOut | None,
+        msgspec.Meta(
+            description="The offer shown: the cheapest matching one per base unit (see the offer order). "
+            "null for a product no supplier offers, which its manufacturer sells at list_price; such a "
+            "product is left out of a search with in_stock, min_price, max_price or supplier."
+        ),
+    ]
+    list_price: Annotated[Decimal | None, msgspec.Meta(description="The manufacturer's list price, if any.")]
+    list_price_currency: str | None
+    list_price_uom: Annotated[str | None, msgspec.Meta(description="The unit the list price is for.")]
 
 
 class ProductPage(msgspec.Struct):

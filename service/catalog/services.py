@@ -166,7 +166,10 @@ def render_search(page: SearchPage, area: str | None, deals: Sequence[DealRule])
                 category=hit.category,
                 score=round(hit.score, 6),
                 offer_count=hit.offer_count,
-                offer=_offer(hit.offer, hit.product_id, hit.category, deals),
+                offer=None if hit.offer is None else _offer(hit.offer, hit.product_id, hit.category, deals),
+                list_price=None if hit.list_price is None else money(hit.list_price),
+                list_price_currency=hit.list_price_currency,
+                list_price_uom=hit.list_price_uom,
             )
             for hit in page.items
         ],

@@ -107,6 +107,13 @@ def build_snapshot(data_dir: Path, suppliers: tuple[str, str]) -> None:
                 conn, feed="supplier_catalog", submission_id=sid, path=path, source=source, received_at=T0
             )
             assert report.accepted, report.to_dict()
+        # a product no supplier offers: sold by its manufacturer at list price
+        door = [{"manufacturer": "TruStile", "model_number": "TS1000-30", "name": "TruStile TS1000 interior door",
+                 "category": "Doors > Interior", "list_price": "412.00", "currency": "USD", "uom": "EA"}]  # fmt: skip
+        maker = write_csv(work / "m.csv", "manufacturer_feed", door)
+        assert ingest_file(
+            conn, feed="manufacturer_feed", submission_id="m", path=maker, source="trustile", received_at=T0
+        ).accepted
         costs = write_cost_items_csv(work / "c.csv", 66)
         assert ingest_file(
             conn, feed="cost_items", submission_id="c", path=costs.path, source="book", received_at=T0

@@ -91,7 +91,7 @@ def test_search_ranks_and_prices_for_the_zip(api: httpx.Client, tenant: Tenant, 
 def test_filters_and_pagination(api: httpx.Client, tenant: Tenant, suppliers: tuple[str, str]) -> None:
     one, _ = suppliers
     everything = _search(api, tenant, limit="100")["data"]
-    assert isinstance(everything, list) and len(everything) == 4
+    assert isinstance(everything, list) and len(everything) == 5  # 4 offered, 1 sold by its maker only
     seen: list[str] = []
     cursor: str | None = None
     while True:
@@ -138,6 +138,15 @@ def test_bad_search_parameters_are_400(api: httpx.Client, tenant: Tenant, params
     errors = assert_validation_problem(resp)
     assert field in {e["field"] for e in errors}, errors
     assert not resp.json()["detail"].startswith(f"{field}: {field} ")  # the field named once
+
+
+def test_a_product_only_its_manufacturer_sells_has_no_offer_and_its_list_price(api: httpx.Client, tenant: Tenant) -> None:
+    (door,) = _search(api, tenant, q="trustile door", zip="80202")["data"]
+    assert door["offer"] is None and door["offer_count"] == 0
+    assert (door["list_price"], door["list_price_currency"], door["list_price_uom"]) == ("412.00", "USD", "EA")
+    assert _search(api, tenant, q="trustile door", in_stock="true")["data"] == []  # no stock to have
+    detail = api.get(f"{PRODUCTS}/{door['product_id']}", headers=tenant.auth).json()
+    assert detail["offers"] == [] and detail["list_price"] == "412.00"
 
 
 def test_unknown_product_is_404(api: httpx.Client, tenant: Tenant) -> None:

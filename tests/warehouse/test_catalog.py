@@ -463,3 +463,42 @@ def test_offers_in_the_catalogs_currency_come_before_other_currencies(tmp_path: 
         assert [(o.supplier, o.currency) for o in detail.offers] == [("usd-supply", "USD"), ("cad-supply", "CAD")]
     finally:
         reader.close()
+
+
+def test_a_product_only_its_manufacturer_sells_is_found_at_its_list_price(tmp_path: Path) -> None:
+    """A manufacturer's product that no supplier offers (a door bought from the maker) is in the
+    catalog with no offer and its list price; a discontinued one is not. Filters on offers (stock,
+    price, supplier) leave it out."""
+    data_dir = tmp_path / "data"
+    conn = connect_warehouse(data_dir)
+    door = {"manufacturer": "TruStile", "name": "TruStile TS1000 interior door 30 in", "currency": "USD"}
+    makers = [
+        {**door, "model_number": "TS1000-30", "list_price": "412.00", "category": "Doors > Interior", "uom": "EA"},
+        {**door, "model_number": "TS9-OLD", "list_price": "99.00", "discontinued": "true"},
+    ]
+    assert ingest(
+        conn, write_feed(tmp_path / "m.csv", "manufacturer_feed", makers), feed="manufacturer_feed", submission_id="m"
+    ).accepted
+    rows = [offer("D-1", "350.00", name="Interior door slab 30 in", available_qty="3", category="Doors > Interior")]
+    assert ingest(conn, write_feed(tmp_path / "s.csv", "supplier_catalog", rows), submission_id="s").accepted
+    publish_snapshot(conn, data_dir=data_dir, product="catalog", now=T0)
+    conn.close()
+    reader = CatalogReader(data_dir)
+    try:
+        (hit,) = reader.search_products(q="trustile door", zip_code="80202").items
+        assert hit.name == "TruStile TS1000 interior door 30 in" and hit.manufacturer_part_number == "TS1000-30"
+        assert (hit.offer, hit.offer_count) == (None, 0)
+        assert (hit.list_price, hit.list_price_currency, hit.list_price_uom) == (Decimal("412.0000"), "USD", "EA")
+        assert {h.name for h in reader.search_products(category="doors").items} == {
+            "TruStile TS1000 interior door 30 in",
+            "Interior door slab 30 in",
+        }
+        for filters in ({"in_stock": True}, {"max_price": Decimal(1000)}, {"supplier": "acme-supply"}):
+            found = reader.search_products(q="door", **filters).items  # type: ignore[arg-type]
+            assert [h.name for h in found] == ["Interior door slab 30 in"], filters
+        assert reader.search_products(q="TS9").items == []  # discontinued: not sold any more
+        detail = reader.get_product(hit.product_id)
+        assert detail is not None and detail.offers == [] and detail.price_history == []
+        assert (detail.list_price, detail.base_uom, detail.category) == (Decimal("412.0000"), "EA", "Doors > Interior")
+    finally:
+        reader.close()

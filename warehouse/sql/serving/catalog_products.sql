@@ -1,4 +1,6 @@
--- Snapshot table: one row per product offered, described by its manufacturer's data when there
+-- Snapshot table: one row per product offered, and per product of a manufacturer's feed that no
+-- supplier offers and is not discontinued (bought from the manufacturer at its list price; no
+-- offer, supplier_count 0), described by its manufacturer's data when there
 -- is some (category, description, maker and model: a supplier joining with its own category for
 -- the product does not move it out of its category, and out of the deals that cover it), else by
 -- the first supplier row (by supplier, SKU and region), which also names it (a supplier's name
@@ -22,14 +24,22 @@ chosen AS (
     FROM live
     GROUP BY product_id
 ),
+listed AS (
+    SELECT product_id, supplier_count, offer_row FROM chosen
+    UNION ALL
+    SELECT m.product_id, 0 AS supplier_count, NULL AS offer_row
+    FROM manufacturer_product AS m
+    ANTI JOIN chosen AS c ON c.product_id = m.product_id
+    WHERE NOT m.discontinued
+),
 numbered AS (
-    SELECT CAST(row_number() OVER (ORDER BY product_id) - 1 AS INTEGER) AS product_no, * FROM chosen
+    SELECT CAST(row_number() OVER (ORDER BY product_id) - 1 AS INTEGER) AS product_no, * FROM listed
 ),
 described AS (
-    SELECT n.product_no, n.supplier_count, o.*
+    SELECT n.product_no, n.supplier_count, n.product_id, o.* EXCLUDE (offer_row)
     FROM numbered AS n
-    JOIN (
-        SELECT rowid AS offer_row, product_id, name, description, brand, manufacturer, manufacturer_part_number,
+    LEFT JOIN (
+        SELECT rowid AS offer_row, name, description, brand, manufacturer, manufacturer_part_number,
             gtin, unspsc, category, base_uom
         FROM catalog_offer
     ) AS o ON o.offer_row = n.offer_row
@@ -53,7 +63,8 @@ SELECT
     coalesce(d.gtin, m.gtin) AS gtin,
     coalesce(d.unspsc, m.unspsc) AS unspsc,
     coalesce(m.category, d.category) AS category,
-    d.base_uom,
+    -- a product no supplier offers: the base unit of the manufacturer's price unit
+    coalesce(d.base_uom, u.base_uom, m.uom, 'EA') AS base_uom,
     d.supplier_count,
     m.product_line,
     m.specs,
@@ -66,5 +77,6 @@ SELECT
     coalesce(c.category_no, -1) AS category_no
 FROM described AS d
 LEFT JOIN manufacturer_product AS m ON m.product_id = d.product_id
+LEFT JOIN ref_uom AS u ON u.code = m.uom
 LEFT JOIN categories AS c ON c.category = coalesce(m.category, d.category)
 ORDER BY d.product_no
