@@ -140,7 +140,7 @@ def test_bad_search_parameters_are_400(api: httpx.Client, tenant: Tenant, params
     assert not resp.json()["detail"].startswith(f"{field}: {field} ")  # the field named once
 
 
-def test_a_product_only_its_manufacturer_sells_has_no_offer_and_its_list_price(api: httpx.Client, tenant: Tenant) -> None:
+def test_a_product_only_its_maker_sells_has_no_offer_and_its_list_price(api: httpx.Client, tenant: Tenant) -> None:
     (door,) = _search(api, tenant, q="trustile door", zip="80202")["data"]
     assert door["offer"] is None and door["offer_count"] == 0
     assert (door["list_price"], door["list_price_currency"], door["list_price_uom"]) == ("412.00", "USD", "EA")
