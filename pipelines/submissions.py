@@ -345,14 +345,16 @@ def admit_inbox(data_dir: str | Path, *, now: datetime, settle_seconds: float = 
 
     A file is complete when its name does not mark it partial (``.tmp``, ``.part`` …, or a
     leading dot) and it has not changed for ``settle_seconds``. Its submission id hashes its
-    name, size and mtime, so a retry after a crash lands it in the same folder: the body is
-    linked (or copied) first, the manifest written last, the inbox file removed at the end.
+    name, size, mtime and inode, so a retry after a crash lands it in the same folder (the body is
+    linked (or copied) first, the manifest written last, the inbox file removed at the end), while
+    the same file dropped again later (``cp -p``: another inode) is a new submission. It is
+    received when admitted (``now``), not at its mtime: files apply in the order they are dropped,
+    so dropping back an older cost book restores it.
     Files whose names start with no cost-data feed (``cost_items…``, ``location_index…``) or
     whose format is unknown stay where they are.
     """
     inbox = inbox_dir(data_dir)
-    if not inbox.is_dir():
-        return []
+    inbox.mkdir(parents=True, exist_ok=True)  # there from the sensor's first tick, for operators to find
     admitted = []
     for path in sorted(inbox.iterdir()):
         name = path.name
@@ -366,7 +368,7 @@ def admit_inbox(data_dir: str | Path, *, now: datetime, settle_seconds: float = 
         st = path.stat()
         if now.timestamp() - st.st_mtime < settle_seconds:
             continue
-        digest = hashlib.sha256(f"{name}\0{st.st_size}\0{st.st_mtime_ns}".encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}".encode()).hexdigest()[:16]
         submission_id = f"inbox-{feed}-{digest}"
         folder = _folder(data_dir, submission_id)
         if not (folder / MANIFEST).exists():
@@ -382,7 +384,7 @@ def admit_inbox(data_dir: str | Path, *, now: datetime, settle_seconds: float = 
                 submission_id=submission_id,
                 feed=feed,
                 source=INBOX_SOURCE,
-                received_at=datetime.fromtimestamp(st.st_mtime, UTC),
+                received_at=now,
                 body=body,
             )
         path.unlink(missing_ok=True)

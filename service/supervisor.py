@@ -71,12 +71,12 @@ def _recover_runs(env: dict[str, str]) -> None:
         print(f"joist: could not look for unfinished runs: {done.stderr.strip()[-500:]}", file=sys.stderr)
 
 
-def _forward_stderr(stream: IO[bytes], stopping: threading.Event) -> None:
+def _forward_stderr(stream: IO[bytes], processes: _Processes) -> None:
     """Copy ``dagster dev``'s stderr to Joist's. Its webserver ends even a clean shutdown with
     click's "Aborted!" (after a blank line), which reads like a failure; once Joist is stopping
     those lines are dropped."""
     for line in iter(stream.readline, b""):
-        if stopping.is_set() and line.strip() in (b"", b"Aborted!"):
+        if processes.stopping and line.strip() in (b"", b"Aborted!"):
             continue
         sys.stderr.buffer.write(line)
         sys.stderr.buffer.flush()
@@ -89,11 +89,16 @@ class _Processes:
     shuts its webserver and daemon down itself (a second SIGTERM would cut that short, and a
     signal of their own makes them print "Aborted!"); once the leaders are gone, whatever is left
     in their groups is killed.
+
+    ``stop`` runs in signal handlers, and a second signal can interrupt the first one's handler
+    (``kill -TERM`` to ``uv run``'s group: uv forwards it, so Joist gets two at once). So it takes
+    no lock: a ``threading.Event`` here deadlocked, the second handler waiting for the lock the
+    first held, with no child signalled.
     """
 
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen[bytes]] = []
-        self.stopping = threading.Event()
+        self.stopping = False
         self._signalled: set[int] = set()
         self._forwarders: list[threading.Thread] = []
 
@@ -107,15 +112,15 @@ class _Processes:
         )
         self.procs.append(proc)
         if proc.stderr is not None:
-            forwarder = threading.Thread(target=_forward_stderr, args=(proc.stderr, self.stopping), daemon=True)
+            forwarder = threading.Thread(target=_forward_stderr, args=(proc.stderr, self), daemon=True)
             self._forwarders.append(forwarder)
             forwarder.start()
-        if self.stopping.is_set():  # a signal came while this one was starting
+        if self.stopping:  # a signal came while this one was starting
             self.stop()
 
     def stop(self) -> None:
-        self.stopping.set()
-        for p in self.procs:
+        self.stopping = True
+        for p in list(self.procs):
             if p.pid not in self._signalled:
                 self._signalled.add(p.pid)
                 with contextlib.suppress(ProcessLookupError):

@@ -54,16 +54,34 @@ _encoder = msgspec.json.Encoder(decimal_format="string")  # a number's digits as
 _decoder = msgspec.json.Decoder(float_hook=Decimal)
 
 
-def _not_a_value(record: dict[str, Any]) -> str | None:
-    """Why a record's values cannot land as text: a field holding an object, an array or true /
-    false (values are strings, numbers or null); None when they all can."""
+_TOO_DEEP = "the JSON is nested too deeply"
+
+
+def _as_text_values(record: dict[str, Any], structured: frozenset[str]) -> str | None:
+    """Make a record's values land as text, in place: true / false as ``"true"`` / ``"false"``
+    (the field's own rule then judges them), and an object or array as its JSON text in a field
+    that holds structured values (a manufacturer's ``specs``). Why the record cannot land, or None:
+    an object or array in any other field (values are strings, numbers, true / false or null)."""
     for name, value in record.items():
         if isinstance(value, bool):
-            return f"the value of {name!r} is true or false, not a string or a number"
-        if isinstance(value, dict | list):
-            kind = "an object" if isinstance(value, dict) else "an array"
-            return f"the value of {name!r} is {kind}, not a string or a number"
+            record[name] = "true" if value else "false"
+        elif isinstance(value, dict | list):
+            if name not in structured:
+                kind = "an object" if isinstance(value, dict) else "an array"
+                return f"the value of {name!r} is {kind}, not a string or a number"
+            try:
+                record[name] = _encoder.encode(value).decode()
+            except RecursionError:
+                return f"the value of {name!r}: {_TOO_DEEP}"
     return None
+
+
+def _shown_value(value: Any) -> str:
+    """A record that cannot land, as the report shows it."""
+    try:
+        return _shown(_encoder.encode(value))
+    except RecursionError:
+        return f"({_TOO_DEEP} to show)"
 
 
 class NotRecords(ValueError):
@@ -113,20 +131,24 @@ def _shown(raw: bytes) -> str:
     return raw[:_SAMPLE_TEXT].decode("utf-8", errors="replace")
 
 
-def json_to_ndjson(body: Path, out: Path) -> Normalised:
-    """``{"records": [...]}`` → one record per line in ``out``. A record that is not an object is
+def json_to_ndjson(body: Path, out: Path, structured: frozenset[str] = frozenset()) -> Normalised:
+    """``{"records": [...]}`` → one record per line in ``out``. A record that is not an object, or
+    whose values cannot land (``_as_text_values``; ``structured``: the fields that hold JSON), is
     set aside with its index; a body that stops being JSON is NotRecords, naming the record."""
     done = Normalised()
     index = 0
     try:
         with _open(body) as raw, out.open("wb") as sink:
             for index, record in enumerate(ijson.items(_after_bom(raw), "records.item", use_float=False), start=1):
-                problem = _not_a_value(record) if isinstance(record, dict) else "the record is not a JSON object"
+                if isinstance(record, dict):
+                    problem = _as_text_values(record, structured)
+                else:
+                    problem = "the record is not a JSON object"
                 if problem is None:
                     sink.write(_encoder.encode(record))
                     sink.write(b"\n")
                 else:
-                    done.set_aside.append(SetAside(index, "shape", _shown(_encoder.encode(record)), problem))
+                    done.set_aside.append(SetAside(index, "shape", _shown_value(record), problem))
     except ijson.JSONError as exc:
         where = f"after record {index}" if index else "before the first record"
         raise NotRecords(f"not valid JSON {where}: {_first_line(exc)}") from exc
@@ -260,10 +282,10 @@ def csv_layout(body: Path) -> CsvLines:
     return CsvLines(number, empty, continued)
 
 
-def ndjson_good_lines(body: Path, out: Path) -> Normalised:
-    """Copy the lines of an NDJSON body that are JSON objects of strings, numbers and nulls into
-    ``out``, numbers as strings with the digits they were sent with; set the others aside with
-    their line number (blank lines are skipped, as DuckDB skips them)."""
+def ndjson_good_lines(body: Path, out: Path, structured: frozenset[str] = frozenset()) -> Normalised:
+    """Copy the lines of an NDJSON body that are JSON objects whose values can land
+    (``_as_text_values``) into ``out``, numbers as strings with the digits they were sent with;
+    set the others aside with their line number (blank lines are skipped, as DuckDB skips them)."""
     done = Normalised()
     with _open(body) as raw, out.open("wb") as sink:
         for number, line in enumerate(_after_bom(raw), start=1):
@@ -281,7 +303,11 @@ def ndjson_good_lines(body: Path, out: Path) -> Normalised:
             except msgspec.DecodeError as exc:
                 done.set_aside.append(SetAside(number, "shape", _shown(text), f"not valid JSON: {exc}"))
                 continue
-            problem = _not_a_value(value) if isinstance(value, dict) else "the line is not a JSON object"
+            except RecursionError:
+                done.set_aside.append(SetAside(number, "shape", _shown(text), _TOO_DEEP))
+                continue
+            not_object = "the line is not a JSON object"
+            problem = _as_text_values(value, structured) if isinstance(value, dict) else not_object
             if problem is not None:
                 done.set_aside.append(SetAside(number, "shape", _shown(text), problem))
                 continue

@@ -21,7 +21,7 @@ import duckdb
 
 from contracts.report import MAX_SAMPLES, RuleResult
 from contracts.rules import STRUCTURE_RULES
-from contracts.schemas import FEEDS, Feed, check_header
+from contracts.schemas import FEEDS, Feed, FieldType, check_header
 from warehouse._sql import execute, sql
 from warehouse.body_lines import (
     CsvLines,
@@ -210,14 +210,15 @@ def _read_csv(conn: duckdb.DuckDBPyConnection, body: Path, names: list[str]) -> 
 
 
 def _json_keys(
-    conn: duckdb.DuckDBPyConnection, body: Path, fmt: BodyFormat
+    conn: duckdb.DuckDBPyConnection, body: Path, fmt: BodyFormat, spec: Feed
 ) -> tuple[Path, list[str], Normalised | None]:
     """The file DuckDB reads the records from, their field names, and what body_lines set aside
     (None: DuckDB reads the body as it is)."""
     # NDJSON goes through body_lines too: DuckDB would read a number as a double (12.50 as 12.5,
     # 16 digits at most) and land a line that is no object, or a value that is an object, as nulls
     scratch = _scratch(body)
-    normalised = json_to_ndjson(body, scratch) if fmt == "json" else ndjson_good_lines(body, scratch)
+    structured = frozenset(f.name for f in spec.fields if f.type == FieldType.JSON)
+    normalised = (json_to_ndjson if fmt == "json" else ndjson_good_lines)(body, scratch, structured)
     names = [r[0] for r in execute(conn, "landing", "ndjson_keys", {"path": str(scratch)}).fetchall()]
     return scratch, names, normalised
 
@@ -260,19 +261,25 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
         if fmt == "csv":
             names = _csv_header(body)
         else:
-            source, names, normalised = _json_keys(conn, body, fmt)
+            source, names, normalised = _json_keys(conn, body, fmt, spec)
     except NotRecords as exc:
-        landed.structure.append(_result("readable", passed=False, message=str(exc)))
+        landed.structure.append(_result("readable", passed=False, checked=1, failed=1, message=str(exc)))
         return landed
     except (duckdb.Error, OSError, UnicodeDecodeError, EOFError, csv.Error, gzip.BadGzipFile) as exc:
-        landed.structure.append(_result("readable", passed=False, message=_error_text(exc, body)))
+        landed.structure.append(_result("readable", passed=False, checked=1, failed=1, message=_error_text(exc, body)))
         return landed
 
     if fmt != "csv" and not names:  # no record at all (or none with a field)
         set_aside = [s.sample() for s in normalised.set_aside if s.kind != "blank"] if normalised else []
         landed.structure += [
             _result("readable", passed=True),
-            _result("row_shape", passed=not set_aside, failed=len(set_aside), samples=set_aside[:MAX_SAMPLES]),
+            _result(
+                "row_shape",
+                passed=not set_aside,
+                checked=len(set_aside),
+                failed=len(set_aside),
+                samples=set_aside[:MAX_SAMPLES],
+            ),
             _result("not_empty", passed=False, message="no records"),
         ]
         return landed
@@ -303,7 +310,7 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
                 execute(conn, "landing", "read_ndjson", {**params, "structure": structure})
         except duckdb.Error as exc:
             landed.structure += [
-                _result("readable", passed=False, message=_error_text(exc, body)),
+                _result("readable", passed=False, checked=1, failed=1, message=_error_text(exc, body)),
                 _result("header", passed=True, checked=1),
             ]
             return landed

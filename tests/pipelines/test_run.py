@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -132,6 +133,29 @@ def test_pending_runs_the_inbox_and_unprocessed_landings(data_dir: Path, instanc
         assert page.items and all(item.index_applied for item in page.items)
     finally:
         reader.close()
+
+
+def test_an_inbox_file_dropped_again_or_an_older_one_dropped_back_is_applied(
+    data_dir: Path, instance: dg.DagsterInstance, tmp_path: Path
+) -> None:
+    """An operator restoring last quarter's cost book copies it back with its old mtime (``cp -p``):
+    it is received when dropped, so it applies over the newer one; the same file dropped twice is
+    two submissions, not one silently dropped."""
+    inbox = data_dir / "inbox" / "cost_data"
+    inbox.mkdir(parents=True)
+    older, newer = tmp_path / "cost_items_q1.csv", tmp_path / "cost_items_q2.csv"
+    write_cost_items_csv(older, 30)
+    write_cost_items_csv(newer, 12)
+    os.utime(older, (time.time() - 7200,) * 2)
+    os.utime(newer, (time.time() - 3600,) * 2)
+    ids = []
+    for path in (newer, older, older):
+        shutil.copy2(path, inbox / path.name)  # as cp -p: the mtime goes with it
+        (run,) = materialize_pending(data_dir, instance=instance)
+        assert run.published, run.report
+        ids.append(run.submission_id)
+        assert query(data_dir, "SELECT count(*) FROM cost_item") == [(30 if path is older else 12,)]
+    assert len(set(ids)) == 3
 
 
 def test_the_module_command(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -197,6 +198,13 @@ def test_numbers_in_ndjson_keep_their_digits(conn: duckdb.DuckDBPyConnection, tm
     assert rows == [("12345678901234.5678", "1.000", "3", None), ("12.50", None, None, "1.5E+2")]
 
 
+def _write_records(path: Path, records: list[Any], suffix: str) -> None:
+    if suffix == "json":
+        path.write_text(json.dumps({"records": records}))
+    else:
+        path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+
+
 @pytest.mark.parametrize("suffix", ["ndjson", "json"])
 def test_values_that_are_not_strings_or_numbers_are_set_aside(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, suffix: str
@@ -204,20 +212,62 @@ def test_values_that_are_not_strings_or_numbers_are_set_aside(
     records = [offer("A", "1"), {**offer("B", "2"), "name": {"en": "Widget"}}, {**offer("C", "3"), "brand": True}]
     records += [[1, 2], 42, None, {**offer("D", "4"), "category": ["Lumber"]}, offer("E", "5")]
     path = tmp_path / f"body.{suffix}"
-    if suffix == "json":
-        path.write_text(json.dumps({"records": records}))
-    else:
-        path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    _write_records(path, records, suffix)
     landed = _land(conn, path, suffix)
+    not_an_object = "the line is not a JSON object" if suffix == "ndjson" else "the record is not a JSON object"
     assert _samples(landed, "row_shape") == [
         (2, "the value of 'name' is an object, not a string or a number"),
-        (3, "the value of 'brand' is true or false, not a string or a number"),
-        (4, "the line is not a JSON object" if suffix == "ndjson" else "the record is not a JSON object"),
-        (5, "the line is not a JSON object" if suffix == "ndjson" else "the record is not a JSON object"),
-        (6, "the line is not a JSON object" if suffix == "ndjson" else "the record is not a JSON object"),
+        (4, not_an_object),
+        (5, not_an_object),
+        (6, not_an_object),
         (7, "the value of 'category' is an array, not a string or a number"),
     ]
-    assert _lines(conn, suffix) == [(1, "A"), (8, "E")]
+    # true / false land as text, for the field's own rule to judge
+    assert _lines(conn, suffix) == [(1, "A"), (3, "C"), (8, "E")]
+    assert conn.execute(
+        f"SELECT brand FROM landed_supplier_catalog WHERE submission_id = '{suffix}' AND supplier_sku = 'C'"
+    ).fetchall() == [("true",)]
+
+
+@pytest.mark.parametrize("suffix", ["ndjson", "json"])
+def test_json_nested_too_deeply_is_set_aside_not_an_error(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, suffix: str
+) -> None:
+    deep = "[" * 5000 + "]" * 5000
+    good = json.dumps(offer("A", "1"))
+    inner = json.dumps({**offer("B", "2"), "name": "x"}).replace('"x"', deep)
+    path = tmp_path / f"deep.{suffix}"
+    if suffix == "json":
+        path.write_text('{"records": [' + ", ".join([good, deep, inner]) + "]}")
+    else:
+        path.write_text("\n".join([good, deep, inner]) + "\n")
+    landed = _land(conn, path, f"deep-{suffix}")
+    samples = _samples(landed, "row_shape")
+    assert [line for line, _ in samples] == [2, 3]
+    assert _lines(conn, f"deep-{suffix}") == [(1, "A")]
+
+
+@pytest.mark.parametrize("suffix", ["ndjson", "json"])
+def test_a_manufacturers_specs_and_discontinued_take_json_types(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, suffix: str
+) -> None:
+    record = {
+        "manufacturer": "Mueller",
+        "model_number": "CU-L-050",
+        "name": "Copper tube",
+        "list_price": 3.10,
+        "currency": "USD",
+        "specs": [{"name": "OD", "value": "0.625", "unit": "in"}],
+        "discontinued": True,
+    }
+    path = tmp_path / f"maker.{suffix}"
+    _write_records(path, [record], suffix)
+    landed = land_feed(conn, feed="manufacturer_feed", submission_id=f"m-{suffix}", path=path)
+    assert landed.ok, [(r.rule, r.message, r.samples) for r in landed.structure if not r.passed]
+    specs, discontinued = conn.execute(
+        "SELECT specs, discontinued FROM landed_manufacturer_feed WHERE submission_id = ?", [f"m-{suffix}"]
+    ).fetchone()  # type: ignore[misc]
+    assert json.loads(specs) == [{"name": "OD", "value": "0.625", "unit": "in"}] and discontinued == "true"
 
 
 @pytest.mark.parametrize("name", ["body.ndjson", "body.json", "body.ndjson.gz", "body.json.gz"])
