@@ -333,15 +333,17 @@ def _freshness_check(feed: str, product: str, noun: str) -> dg.AssetChecksDefini
         with warehouse.connect() as conn:
             last = last_received(conn, feed=feed)
         late = []
-        for source, at in sorted(last.items()):
+        # a source whose every submission was rejected (or failed) is late once its first is
+        for source, (accepted, first) in sorted(last.items()):
             expected = cadence.expected(source)
-            if now - at > expected:
+            since = accepted or first
+            if now - since > expected:
                 late.append(
                     {
                         "source": source,
-                        "last_accepted_received_at": at.astimezone(UTC).isoformat(),
+                        "last_accepted_received_at": accepted.astimezone(UTC).isoformat() if accepted else None,
                         "expected_every_hours": expected.total_seconds() / 3600,
-                        "hours_since": round((now - at).total_seconds() / 3600, 1),
+                        "hours_since": round((now - since).total_seconds() / 3600, 1),
                     }
                 )
         return dg.AssetCheckResult(

@@ -10,6 +10,7 @@ from pipelines.assets import FRESHNESS_CHECKS, all_assets
 from pipelines.jobs import (
     CATALOG_REFRESH_JOB,
     CATALOG_REFRESH_SCHEDULE,
+    FRESHNESS_AFTER_PUBLISH,
     FRESHNESS_JOB,
     FRESHNESS_SCHEDULE,
     SUBMISSION_JOBS,
@@ -45,7 +46,7 @@ def build_definitions(data_dir: str | Path | None = None, *, cadence: FeedCadenc
         assets=all_assets(),
         asset_checks=FRESHNESS_CHECKS,
         jobs=[*SUBMISSION_JOBS.values(), FRESHNESS_JOB, CATALOG_REFRESH_JOB, RETENTION_JOB],
-        sensors=[LANDING_SENSOR, INBOX_SENSOR, FAILURE_SENSOR, CANCELED_SENSOR],
+        sensors=[LANDING_SENSOR, INBOX_SENSOR, FAILURE_SENSOR, CANCELED_SENSOR, FRESHNESS_AFTER_PUBLISH],
         schedules=[FRESHNESS_SCHEDULE, CATALOG_REFRESH_SCHEDULE, RETENTION_SCHEDULE],
         resources={"warehouse": warehouse, "cadence": cadence},
     )

@@ -210,6 +210,8 @@ def mark_published(conn: duckdb.DuckDBPyConnection, *, feeds: Sequence[str]) -> 
     return sorted(str(r[0]) for r in rows)
 
 
-def last_received(conn: duckdb.DuckDBPyConnection, *, feed: str) -> dict[str, datetime]:
-    """Per source of ``feed``: when its newest accepted (or published) submission was received."""
-    return {str(source): at for source, at in execute(conn, "submission", "last_published", {"feed": feed}).fetchall()}
+def last_received(conn: duckdb.DuckDBPyConnection, *, feed: str) -> dict[str, tuple[datetime | None, datetime]]:
+    """Per source of ``feed`` that has sent anything: when its newest accepted (or published)
+    submission was received (None: none ever was), and when its first submission was."""
+    rows = execute(conn, "submission", "last_published", {"feed": feed}).fetchall()
+    return {str(source): (accepted, first) for source, accepted, first in rows}

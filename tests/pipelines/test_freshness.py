@@ -10,6 +10,7 @@ import dagster as dg
 import pytest
 
 from pipelines.definitions import build_definitions
+from pipelines.jobs import freshness_after_publish
 from pipelines.resources import FeedCadence
 from tests.pipelines.conftest import record
 
@@ -33,6 +34,10 @@ def suppliers(data_dir: Path) -> None:
     _record(data_dir, "b-1", "late", timedelta(days=3), "published")
     # a rejected push does not make a supplier fresh
     _record(data_dir, "b-2", "late", timedelta(hours=1), "rejected")
+    # nothing ever accepted: late once its first submission is older than its cadence
+    _record(data_dir, "c-1", "never-accepted", timedelta(days=2), "rejected")
+    _record(data_dir, "c-2", "never-accepted", timedelta(hours=3), "failed")
+    _record(data_dir, "d-1", "just-started", timedelta(hours=1), "rejected")
     _record(data_dir, "m-1", "weekly-maker", timedelta(days=3), "accepted", feed="manufacturer_feed")
 
 
@@ -42,9 +47,10 @@ def test_a_late_supplier_is_flagged(data_dir: Path, instance: dg.DagsterInstance
     supplier = checks["supplier_catalog_sources_fresh"]
     assert not supplier.passed and supplier.severity is dg.AssetCheckSeverity.WARN
     late: Any = supplier.metadata["late_sources"].value
-    assert [row["source"] for row in late] == ["late"]
+    assert [row["source"] for row in late] == ["late", "never-accepted"]
     assert late[0]["expected_every_hours"] == 24 and late[0]["hours_since"] >= 71
-    assert supplier.metadata["sources"].value == 2
+    assert late[1]["last_accepted_received_at"] is None and late[1]["hours_since"] >= 47
+    assert supplier.metadata["sources"].value == 4
     assert not checks["manufacturer_feed_sources_fresh"].passed
 
 
@@ -53,7 +59,7 @@ def test_cadence_overrides_per_source(data_dir: Path, instance: dg.DagsterInstan
     cadence = FeedCadence(default_hours=1, overrides="late=168,weekly-maker=168")
     checks = _freshness(data_dir, instance, cadence)
     late: Any = checks["supplier_catalog_sources_fresh"].metadata["late_sources"].value
-    assert [row["source"] for row in late] == ["on-time"]
+    assert [row["source"] for row in late] == ["just-started", "never-accepted", "on-time"]
     assert checks["manufacturer_feed_sources_fresh"].passed
 
 
@@ -61,3 +67,22 @@ def test_cadence_configuration() -> None:
     assert FeedCadence().expected("anyone") == timedelta(hours=24)
     with pytest.raises(ValueError, match="slug=hours"):
         FeedCadence(overrides="acme:12").expected("acme")
+
+
+def test_a_published_submission_asks_for_the_freshness_checks(data_dir: Path, instance: dg.DagsterInstance) -> None:
+    """The submission jobs leave the freshness checks out (a rejected run would show them
+    "execution failed"); a sensor runs them after each successful submission run instead."""
+    defs = build_definitions(data_dir)
+    job = defs.resolve_job_def("supplier_catalog_submission")
+    run = instance.create_run_for_job(job)
+    instance.report_run_failed(run)  # any status will do for the context; the sensor watches SUCCESS
+    (event,) = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="freshness_after_publish",
+        dagster_event=event.get_dagster_event(),
+        dagster_instance=instance,
+        dagster_run=run,
+    )
+    request = freshness_after_publish(context)
+    assert isinstance(request, dg.RunRequest) and request.run_key == f"fresh-after-{run.run_id}"
+    assert defs.resolve_sensor_def("freshness_after_publish").job_name == "feed_freshness"

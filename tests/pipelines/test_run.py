@@ -20,6 +20,8 @@ from tests.pipelines.conftest import SUPPLIER, land, query
 from warehouse.catalog import CatalogReader
 from warehouse.snapshots import current_snapshot, list_snapshots
 
+FRESHNESS_FEEDS = ("supplier_catalog", "manufacturer_feed")
+
 
 def _check_evaluations(instance: dg.DagsterInstance, run_id: str) -> dict[str, dg.AssetCheckEvaluation]:
     records = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
@@ -91,6 +93,12 @@ def test_dirty_catalog_is_rejected_with_its_report_and_publishes_nothing(
     assert current_snapshot(data_dir, "catalog") == served and len(list_snapshots(data_dir, "catalog")) == 1
     offers_after = query(data_dir, "SELECT supplier_sku, price_region, unit_price FROM catalog_offer ORDER BY 1, 2")
     assert offers_after == offers_before
+
+    # the freshness checks are not planned in a submission's run (they have a job of their own), so
+    # a rejected one does not leave them "execution failed" in the Dagster UI
+    fresh = [dg.AssetCheckKey(dg.AssetKey(["serving", "catalog"]), f"{f}_sources_fresh") for f in FRESHNESS_FEEDS]
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(fresh)
+    assert all(latest.get(key) is None for key in fresh), latest
 
 
 def test_unreadable_body_is_rejected_by_the_structure_checks(data_dir: Path, instance: dg.DagsterInstance) -> None:

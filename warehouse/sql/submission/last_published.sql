@@ -1,6 +1,10 @@
--- Per source of a feed: when its last accepted submission was received.
-SELECT source, max(received_at) AS last_received_at
+-- Per source of a feed that has sent anything: when its last accepted submission was received
+-- (null: none was ever accepted) and when its first submission was.
+SELECT
+    source,
+    max(received_at) FILTER (WHERE status IN ('accepted', 'published')) AS last_accepted_at,
+    min(received_at) AS first_received_at
 FROM submission
-WHERE feed = $feed AND status IN ('accepted', 'published')
+WHERE feed = $feed
 GROUP BY source
 ORDER BY source
