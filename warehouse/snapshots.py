@@ -62,7 +62,8 @@ class _Product:
     ``tables`` copy curated tables from the warehouse, in order (``cleanup`` then drops what they
     left in the warehouse connection); ``indexes`` then run inside the new file. ``search`` build
     the search index, unless the current snapshot's index can serve the new one as it is:
-    ``fingerprint`` summarises what the index is built from, and when the current snapshot
+    ``search_inputs`` gather what the index is built from (temporary tables), ``fingerprint``
+    summarises it, and when the current snapshot
     recorded the same fingerprint its ``reused`` tables are copied instead (then ``after_reuse``
     runs). A price or stock update leaves the words alone, so it skips the build.
     """
@@ -71,6 +72,7 @@ class _Product:
     cleanup: tuple[str, ...] = ()
     indexes: tuple[str, ...] = ()
     search: tuple[str, ...] = ()
+    search_inputs: tuple[str, ...] = ()
     fingerprint: str | None = None
     reused: tuple[str, ...] = ()
     after_reuse: tuple[str, ...] = ()
@@ -90,6 +92,7 @@ PRODUCTS: dict[str, _Product] = {
             "catalog_search_terms_index",
             "catalog_search_postings",
         ),
+        search_inputs=("catalog_search_names",),
         fingerprint="catalog_search_fingerprint",
         reused=("search_stopwords", "search_terms", "search_postings"),
         after_reuse=("catalog_search_terms_index",),
@@ -219,6 +222,8 @@ def publish_snapshot(
         for index in spec.indexes:
             execute(snap, "serving", index)
         info = {"product": product, "snapshot_id": snapshot_id, "published_at": published_at.isoformat()}
+        for statement in spec.search_inputs:
+            execute(snap, "serving", statement)
         if spec.fingerprint is not None:
             row = execute(snap, "serving", spec.fingerprint).fetchone()
             info[_FINGERPRINT_KEY] = str(row[0]) if row else ""

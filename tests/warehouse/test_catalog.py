@@ -502,3 +502,36 @@ def test_a_product_only_its_manufacturer_sells_is_found_at_its_list_price(tmp_pa
         assert (detail.list_price, detail.base_uom, detail.category) == (Decimal("412.0000"), "EA", "Doors > Interior")
     finally:
         reader.close()
+
+
+def test_a_product_is_found_by_every_suppliers_name_and_its_manufacturers(tmp_path: Path) -> None:
+    """Two suppliers name one product differently, and its manufacturer a third way with a product
+    line: the product is one search hit for any of their words, named as before."""
+    data_dir = tmp_path / "data"
+    conn = connect_warehouse(data_dir)
+    maker = [
+        {
+            "manufacturer": "Mueller",
+            "model_number": "CU-L-050",
+            "name": "Streamline annealed coil",
+            "product_line": "Streamline",
+            "list_price": "3.10",
+            "currency": "USD",
+        }
+    ]
+    assert ingest(
+        conn, write_feed(tmp_path / "m.csv", "manufacturer_feed", maker), feed="manufacturer_feed", submission_id="m"
+    ).accepted
+    for source, name in (("alpine", "Copper pipe type L 1/2 in x 10 ft"), ("beta", "1/2in Type L Copper Tube")):
+        rows = [offer("CU1", "25.00", name=name, **PIPE)]
+        path = write_feed(tmp_path / f"{source}.csv", "supplier_catalog", rows)
+        assert ingest(conn, path, submission_id=source, source=source).accepted
+    publish_snapshot(conn, data_dir=data_dir, product="catalog", now=T0)
+    conn.close()
+    reader = CatalogReader(data_dir)
+    try:
+        for q in ("copper pipe", "copper tube", "type l tube", "streamline", "annealed coil"):
+            hits = reader.search_products(q=q).items
+            assert [(h.name, h.offer_count) for h in hits] == [("Copper pipe type L 1/2 in x 10 ft", 2)], q
+    finally:
+        reader.close()

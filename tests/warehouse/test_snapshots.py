@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.warehouse.conftest import ingest, offer, write_feed
+from tests.warehouse.conftest import T0, ingest, offer, write_feed
 from warehouse import snapshots
 from warehouse.snapshots import (
     SnapshotGone,
@@ -330,3 +331,32 @@ def test_a_snapshot_holds_the_offers_valid_on_its_publish_date(
     assert skus(datetime(2026, 1, 15, tzinfo=UTC)) == {"NOW", "SPAN", "GONE"}
     assert skus(datetime(2026, 5, 31, 23, tzinfo=UTC)) == {"NOW", "SPAN"}  # GONE's last day has passed
     assert skus(datetime(2026, 6, 1, tzinfo=UTC)) == {"NOW", "SOON"}  # a future price starts on its day
+
+
+def test_another_suppliers_new_name_for_a_product_rebuilds_the_search_index(
+    conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    """The index holds every supplier's name for a product, so a second supplier's new words for
+    it (the product's own fields unchanged) are not served from the old index."""
+    from warehouse.catalog import CatalogReader
+
+    maker = {"manufacturer": "Mueller", "manufacturer_part_number": "CU-L-050"}
+    first = [offer("A1", "10.00", name="Copper pipe", **maker)]
+    assert ingest(
+        conn, write_feed(tmp_path / "a.csv", "supplier_catalog", first), submission_id="a", source="a"
+    ).accepted
+    second = [offer("B1", "11.00", name="Copper pipe", **maker)]
+    assert ingest(
+        conn, write_feed(tmp_path / "b.csv", "supplier_catalog", second), submission_id="b", source="b"
+    ).accepted
+    publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    renamed = [offer("B1", "11.00", name="Type L tube", **maker)]
+    path = write_feed(tmp_path / "b2.csv", "supplier_catalog", renamed)
+    assert ingest(conn, path, submission_id="b2", source="b", at=T0 + timedelta(hours=1)).accepted
+    again = publish_snapshot(conn, data_dir=data_dir, product="catalog")
+    assert not again.search_reused
+    reader = CatalogReader(data_dir)
+    try:
+        assert [h.name for h in reader.search_products(q="tube").items] == ["Copper pipe"]
+    finally:
+        reader.close()

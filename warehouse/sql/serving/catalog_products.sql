@@ -67,6 +67,7 @@ SELECT
     coalesce(d.base_uom, u.base_uom, m.uom, 'EA') AS base_uom,
     d.supplier_count,
     m.product_line,
+    m.name AS model_name, -- the manufacturer's own name for it, which the search finds it by too
     m.specs,
     m.spec_sheet_url,
     m.list_price,

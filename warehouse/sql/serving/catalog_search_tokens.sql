@@ -1,17 +1,24 @@
 -- The words of each product as the search sees them: lower case, accents stripped, split at every
 -- character that is not a letter or a digit (so "2x4", "1/2" and part numbers stay findable), stop
 -- words dropped; a part number with separators also counts as one word without them ("CU-L-050"
--- is found as "cul050" too).
+-- is found as "cul050" too). A product's words are its own fields, its manufacturer's name and
+-- product line, and every supplier's name for it (catalog_search_names): a builder searching
+-- "copper tube" finds the product one supplier calls "Copper pipe" and another "Copper Tube".
 CREATE TEMP TABLE search_tokens AS
 SELECT product_no, word
 FROM (
     SELECT
         product_no,
         unnest(string_split_regex(
-            lower(strip_accents(concat_ws(' ', name, brand, manufacturer, manufacturer_part_number, category, description))),
+            lower(strip_accents(concat_ws(
+                ' ', name, brand, manufacturer, manufacturer_part_number, category, description, model_name, product_line
+            ))),
             '[^a-z0-9]+'
         )) AS word
     FROM products
+    UNION ALL
+    SELECT product_no, unnest(string_split_regex(lower(strip_accents(name)), '[^a-z0-9]+')) AS word
+    FROM search_names
     UNION ALL
     SELECT product_no, lower(regexp_replace(manufacturer_part_number, '[^A-Za-z0-9]+', '', 'g')) AS word
     FROM products
