@@ -90,8 +90,10 @@ class InsufficientScope(JoistError):
     title = "The credential lacks a required scope"
 
     def __init__(self, scope: str, detail: str | None = None) -> None:
+        action, _, resource = scope.partition(":")
+        also = f" (or {f'write:{resource}'!r}, which includes it)" if action == "read" else ""
         super().__init__(
-            detail or f"this request needs the scope {scope!r}",
+            detail or f"this request needs the scope {scope!r}{also}",
             extensions={"required_scope": scope},
             headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
         )

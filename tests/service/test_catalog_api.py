@@ -295,7 +295,9 @@ def test_estimate_errors_name_what_is_wrong(api: httpx.Client, tenant: Tenant) -
 
 def test_scope_and_account_are_enforced(api: httpx.Client, make_tenant: Callable[..., Tenant], db: Database) -> None:
     no_catalog = make_tenant(scopes=["read:projects"])
-    assert assert_problem(api.get(PRODUCTS, headers=no_catalog.auth), 403)["required_scope"] == "read:catalog"
+    denied = assert_problem(api.get(PRODUCTS, headers=no_catalog.auth), 403)
+    assert denied["required_scope"] == "read:catalog"
+    assert "'write:catalog', which includes it" in denied["detail"]  # what an org key can hold
     assert_problem(api.get(PRODUCTS), 401)
     supplier = make_org(db)
     assert_problem(api.get(ITEMS, headers=supplier.auth), 403)
