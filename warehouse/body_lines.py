@@ -45,6 +45,7 @@ __all__ = [
     "csv_lines",
     "json_to_ndjson",
     "lf_line_endings",
+    "lines_as_sent",
     "ndjson_good_lines",
 ]
 
@@ -129,6 +130,23 @@ def _after_bom(raw: IO[bytes]) -> IO[bytes]:
 
 def _shown(raw: bytes) -> str:
     return raw[:_SAMPLE_TEXT].decode("utf-8", errors="replace")
+
+
+def lines_as_sent(body: Path, wanted: set[int]) -> dict[int, str]:
+    """The body's lines ``wanted`` (1 = the first), as sent: a byte that is not UTF-8 is shown as
+    ``\\xe9``, and nothing around it is lost (DuckDB's reject text drops the byte after it). One
+    pass that stops at the last line wanted."""
+    found: dict[int, str] = {}
+    if not wanted:
+        return found
+    last = max(wanted)
+    with _open(body) as raw:
+        for number, line in enumerate(raw, start=1):
+            if number in wanted:
+                found[number] = line.rstrip(b"\r\n")[:_SAMPLE_TEXT].decode("utf-8", errors="backslashreplace")
+            if number >= last:
+                break
+    return found
 
 
 def json_to_ndjson(body: Path, out: Path, structured: frozenset[str] = frozenset()) -> Normalised:

@@ -31,6 +31,7 @@ from warehouse.body_lines import (
     csv_lines,
     json_to_ndjson,
     lf_line_endings,
+    lines_as_sent,
     ndjson_good_lines,
 )
 
@@ -141,6 +142,11 @@ def _csv_layout(conn: duckdb.DuckDBPyConnection, body: Path, scan: CsvLines, rej
     return scan
 
 
+def _is_encoding(error_type: object) -> bool:
+    kind = str(error_type).upper()
+    return "ENCODING" in kind or "UNICODE" in kind
+
+
 def _set_aside_lines(
     conn: duckdb.DuckDBPyConnection, body: Path, scan: CsvLines
 ) -> tuple[list[dict[str, object]], list[dict[str, object]], bool]:
@@ -152,10 +158,14 @@ def _set_aside_lines(
     rejects = execute(conn, "landing", "rejected_lines").fetchall()
     layout = _csv_layout(conn, body, scan, len(rejects))
     rejected = layout.file_lines([int(r[0]) for r in rejects])  # rejects come in line order
-    for line, (_, error_type, csv_line, message) in zip(rejected, rejects, strict=True):
-        sample: dict[str, object] = {"line": line, "values": {"text": (csv_line or "")[:200]}, "error": message}
-        kind = str(error_type).upper()
-        (encoding if "ENCODING" in kind or "UNICODE" in kind else shape).append(sample)
+    rows = list(zip(rejected, rejects, strict=True))
+    not_utf8 = [line for line, (_, error_type, _, _) in rows if _is_encoding(error_type)]
+    # the sampled lines that are not UTF-8, as sent (DuckDB's text loses the byte after a bad one)
+    sent = lines_as_sent(body, set(not_utf8[:MAX_SAMPLES]))
+    for line, (_, error_type, csv_line, message) in rows:
+        text = sent.get(line, (csv_line or "")[:200])
+        sample: dict[str, object] = {"line": line, "values": {"text": text}, "error": message}
+        (encoding if _is_encoding(error_type) else shape).append(sample)
     gaps = sorted({*rejected, *layout.empty, *layout.continued})
     if gaps:
         _number_around(conn, "csv", gaps)

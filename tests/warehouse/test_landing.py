@@ -48,6 +48,8 @@ def test_malformed_rows_and_bad_encoding_are_named_with_their_lines(
     assert [s["line"] for s in shape.samples] == [3, 4]
     encoding = next(r for r in landed.structure if r.rule == "readable")
     assert [s["line"] for s in encoding.samples] == [5]
+    # shown as sent: the bad bytes escaped, and the comma after them kept
+    assert encoding.samples[0]["values"] == {"text": "D,\\xff\\xfe,EA,1,USD,*"}
     header = next(r for r in landed.structure if r.rule == "header")
     assert (header.checked, header.failed) == (1, 0)
     # the rows kept still carry the lines they came from
