@@ -77,7 +77,7 @@ FRESHNESS_SCHEDULE = utc_schedule(
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
     name="freshness_after_publish",
-    monitored_jobs=list(SUBMISSION_JOBS.values()),
+    monitored_jobs=[SUBMISSION_JOBS[feed] for feed in PRODUCT_FEEDS["catalog"]],  # the feeds with a cadence
     request_job=FRESHNESS_JOB,
     minimum_interval_seconds=10,
     default_status=dg.DefaultSensorStatus.RUNNING,
