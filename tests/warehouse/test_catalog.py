@@ -409,31 +409,45 @@ def test_a_snapshot_published_before_a_product_column_was_added_still_reads(tmp_
         reader.close()
 
 
+def _maker(model: str, name: str, maker: str = "NIBCO", **extra: object) -> dict[str, object]:
+    """A manufacturer feed row (list price 1.95 USD unless ``extra`` says otherwise)."""
+    return {
+        "manufacturer": maker,
+        "model_number": model,
+        "name": name,
+        "list_price": "1.95",
+        "currency": "USD",
+        **extra,
+    }
+
+
+def _catalog(
+    tmp_path: Path, suppliers: dict[str, list[dict[str, object]]], makers: list[dict[str, object]] | None = None
+) -> CatalogReader:
+    """A catalog snapshot of these manufacturer rows and these suppliers' rows (by source), read."""
+    data_dir = tmp_path / "data"
+    conn = connect_warehouse(data_dir)
+    try:
+        if makers:
+            path = write_feed(tmp_path / "m.csv", "manufacturer_feed", makers)
+            assert ingest(conn, path, feed="manufacturer_feed", submission_id="m").accepted
+        for source, rows in suppliers.items():
+            path = write_feed(tmp_path / f"{source}.csv", "supplier_catalog", rows)
+            assert ingest(conn, path, submission_id=source, source=source).accepted
+        publish_snapshot(conn, data_dir=data_dir, product="catalog", now=T0)
+    finally:
+        conn.close()
+    return CatalogReader(data_dir)
+
+
 def test_a_products_category_is_its_manufacturers_whichever_suppliers_offer_it(tmp_path: Path) -> None:
     """A supplier joining with its own category for a product (``aaa-supply`` sorts first) does not
     move the product out of its category, nor out of the deals that cover it."""
-    data_dir = tmp_path / "data"
-    conn = connect_warehouse(data_dir)
-    maker = [
-        {
-            "manufacturer": "NIBCO",
-            "model_number": "607-050",
-            "name": "Elbow 1/2",
-            "category": FITTING["category"],
-            "list_price": "1.95",
-            "currency": "USD",
-        }
-    ]
-    assert ingest(
-        conn, write_feed(tmp_path / "m.csv", "manufacturer_feed", maker), feed="manufacturer_feed", submission_id="m"
-    ).accepted
-    for source, category in (("front-range-supply", "Plumbing > Fittings"), ("aaa-supply", "Copper Fittings")):
-        rows = [offer("E-1", "1.10", name=f"{source} copper elbow", **{**FITTING, "category": category})]
-        path = write_feed(tmp_path / f"{source}.csv", "supplier_catalog", rows)
-        assert ingest(conn, path, submission_id=source, source=source).accepted
-    publish_snapshot(conn, data_dir=data_dir, product="catalog", now=T0)
-    conn.close()
-    reader = CatalogReader(data_dir)
+    suppliers = {
+        source: [offer("E-1", "1.10", name=f"{source} copper elbow", **{**FITTING, "category": category})]
+        for source, category in (("front-range-supply", "Plumbing > Fittings"), ("aaa-supply", "Copper Fittings"))
+    }
+    reader = _catalog(tmp_path, suppliers, [_maker("607-050", "Elbow 1/2", category=FITTING["category"])])
     try:
         (hit,) = reader.search_products(q="elbow").items
         assert hit.category == "Plumbing > Fittings > Copper" and hit.offer_count == 2
@@ -446,17 +460,14 @@ def test_a_products_category_is_its_manufacturers_whichever_suppliers_offer_it(t
 def test_offers_in_the_catalogs_currency_come_before_other_currencies(tmp_path: Path) -> None:
     """Prices are not converted: 58.00 CAD is not dearer or cheaper than 60.00 USD, so a product
     shows its USD offers first (cheapest per base unit among them), then those in other currencies."""
-    data_dir = tmp_path / "data"
-    conn = connect_warehouse(data_dir)
-    for source, price, currency in (("usd-supply", "60.00", "USD"), ("cad-supply", "58.00", "CAD")):
-        rows = [offer("E-1", price, name="Copper elbow", currency=currency, **FITTING)]
-        path = write_feed(tmp_path / f"{source}.csv", "supplier_catalog", rows)
-        assert ingest(conn, path, submission_id=source, source=source).accepted
-    publish_snapshot(conn, data_dir=data_dir, product="catalog", now=T0)
-    conn.close()
-    reader = CatalogReader(data_dir)
+    suppliers = {
+        source: [offer("E-1", price, name="Copper elbow", currency=currency, **FITTING)]
+        for source, price, currency in (("usd-supply", "60.00", "USD"), ("cad-supply", "58.00", "CAD"))
+    }
+    reader = _catalog(tmp_path, suppliers)
     try:
         (hit,) = reader.search_products(q="elbow").items
+        assert hit.offer is not None
         assert (hit.offer.supplier, hit.offer.currency, hit.offer_count) == ("usd-supply", "USD", 2)
         detail = reader.get_product(hit.product_id)
         assert detail is not None
@@ -469,30 +480,19 @@ def test_a_product_only_its_manufacturer_sells_is_found_at_its_list_price(tmp_pa
     """A manufacturer's product that no supplier offers (a door bought from the maker) is in the
     catalog with no offer and its list price; a discontinued one is not. Filters on offers (stock,
     price, supplier) leave it out."""
-    data_dir = tmp_path / "data"
-    conn = connect_warehouse(data_dir)
-    door = {"manufacturer": "TruStile", "name": "TruStile TS1000 interior door 30 in", "currency": "USD"}
+    door = "TruStile TS1000 interior door 30 in"
     makers = [
-        {**door, "model_number": "TS1000-30", "list_price": "412.00", "category": "Doors > Interior", "uom": "EA"},
-        {**door, "model_number": "TS9-OLD", "list_price": "99.00", "discontinued": "true"},
+        _maker("TS1000-30", door, "TruStile", list_price="412.00", category="Doors > Interior", uom="EA"),
+        _maker("TS9-OLD", "TruStile TS9 door", "TruStile", list_price="99.00", discontinued="true"),
     ]
-    assert ingest(
-        conn, write_feed(tmp_path / "m.csv", "manufacturer_feed", makers), feed="manufacturer_feed", submission_id="m"
-    ).accepted
-    rows = [offer("D-1", "350.00", name="Interior door slab 30 in", available_qty="3", category="Doors > Interior")]
-    assert ingest(conn, write_feed(tmp_path / "s.csv", "supplier_catalog", rows), submission_id="s").accepted
-    publish_snapshot(conn, data_dir=data_dir, product="catalog", now=T0)
-    conn.close()
-    reader = CatalogReader(data_dir)
+    slab = offer("D-1", "350.00", name="Interior door slab 30 in", available_qty="3", category="Doors > Interior")
+    reader = _catalog(tmp_path, {"acme-supply": [slab]}, makers)
     try:
         (hit,) = reader.search_products(q="trustile door", zip_code="80202").items
-        assert hit.name == "TruStile TS1000 interior door 30 in" and hit.manufacturer_part_number == "TS1000-30"
+        assert hit.name == door and hit.manufacturer_part_number == "TS1000-30"
         assert (hit.offer, hit.offer_count) == (None, 0)
         assert (hit.list_price, hit.list_price_currency, hit.list_price_uom) == (Decimal("412.0000"), "USD", "EA")
-        assert {h.name for h in reader.search_products(category="doors").items} == {
-            "TruStile TS1000 interior door 30 in",
-            "Interior door slab 30 in",
-        }
+        assert {h.name for h in reader.search_products(category="doors").items} == {door, "Interior door slab 30 in"}
         for filters in ({"in_stock": True}, {"max_price": Decimal(1000)}, {"supplier": "acme-supply"}):
             found = reader.search_products(q="door", **filters).items  # type: ignore[arg-type]
             assert [h.name for h in found] == ["Interior door slab 30 in"], filters
@@ -507,28 +507,12 @@ def test_a_product_only_its_manufacturer_sells_is_found_at_its_list_price(tmp_pa
 def test_a_product_is_found_by_every_suppliers_name_and_its_manufacturers(tmp_path: Path) -> None:
     """Two suppliers name one product differently, and its manufacturer a third way with a product
     line: the product is one search hit for any of their words, named as before."""
-    data_dir = tmp_path / "data"
-    conn = connect_warehouse(data_dir)
-    maker = [
-        {
-            "manufacturer": "Mueller",
-            "model_number": "CU-L-050",
-            "name": "Streamline annealed coil",
-            "product_line": "Streamline",
-            "list_price": "3.10",
-            "currency": "USD",
-        }
-    ]
-    assert ingest(
-        conn, write_feed(tmp_path / "m.csv", "manufacturer_feed", maker), feed="manufacturer_feed", submission_id="m"
-    ).accepted
-    for source, name in (("alpine", "Copper pipe type L 1/2 in x 10 ft"), ("beta", "1/2in Type L Copper Tube")):
-        rows = [offer("CU1", "25.00", name=name, **PIPE)]
-        path = write_feed(tmp_path / f"{source}.csv", "supplier_catalog", rows)
-        assert ingest(conn, path, submission_id=source, source=source).accepted
-    publish_snapshot(conn, data_dir=data_dir, product="catalog", now=T0)
-    conn.close()
-    reader = CatalogReader(data_dir)
+    maker = _maker("CU-L-050", "Streamline annealed coil", "Mueller", product_line="Streamline")
+    suppliers = {
+        source: [offer("CU1", "25.00", name=name, **PIPE)]
+        for source, name in (("alpine", "Copper pipe type L 1/2 in x 10 ft"), ("beta", "1/2in Type L Copper Tube"))
+    }
+    reader = _catalog(tmp_path, suppliers, [maker])
     try:
         for q in ("copper pipe", "copper tube", "type l tube", "streamline", "annealed coil"):
             hits = reader.search_products(q=q).items
