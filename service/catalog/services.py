@@ -105,14 +105,13 @@ def check_zip(value: str | None) -> str | None:
 
 
 def plain(value: Decimal | None) -> Decimal | None:
-    """A decimal without storage padding: ``10.000`` → ``10``, ``2.40000000`` → ``2.40``."""
+    """A quantity, index or rate without storage padding: ``10.000`` → ``10``, ``1.500000`` → ``1.5``,
+    ``104.70`` → ``104.7`` (money keeps its cents: ``money``)."""
     if value is None:
         return None
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
-    normal = value.normalize()
-    exponent = normal.as_tuple().exponent
-    return normal.quantize(Decimal("0.01")) if isinstance(exponent, int) and exponent > -2 else normal
+    return value.normalize()
 
 
 def money(value: Decimal) -> Decimal:

@@ -200,7 +200,7 @@ def test_estimate_totals_lines_for_a_zip(api: httpx.Client, tenant: Tenant) -> N
     assert resp.status_code == 200, resp.text
     est = resp.json()
     assert est["zip_area"] == "802" and est["currency"] == "USD"
-    assert [line["quantity"] for line in est["lines"]] == ["10", "2.50"]
+    assert [line["quantity"] for line in est["lines"]] == ["10", "2.5"]
     for part in ("material", "labor", "equipment", "total", "total_incl_op"):
         assert Decimal(est[part]) == sum(Decimal(line[part]) for line in est["lines"]), part
     for line in est["lines"]:
