@@ -187,7 +187,12 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
         ],
         middleware=[
             DefineMiddleware(AuthMiddleware, authenticator=authenticator, limiter=limiter),
-            DefineMiddleware(IdempotencyMiddleware, store=idempotency, max_body_bytes=settings.max_body_bytes),
+            DefineMiddleware(
+                IdempotencyMiddleware,
+                store=idempotency,
+                max_body_bytes=settings.max_body_bytes,
+                max_stream_bytes=settings.max_feed_bytes,
+            ),
         ],
         exception_handlers=exception_handlers,
         before_send=[add_response_headers, drop_head_body],

@@ -21,7 +21,7 @@ from service.feeds.landing import BadBody, Landing, body_kind
 from service.feeds.repositories import ONE_SUBMISSION, ORG_SOURCE, PENDING_SUBMISSIONS, SUBMISSION_LIST
 from service.feeds.schemas import FeedName, FeedSubmissionOut, FeedSubmissionPage, Mode, Status
 from service.http.auth import Account, needs, principal_of
-from service.http.idempotency import unkept
+from service.http.idempotency import body_received, unkept
 from service.http.pagination import Cursor, Limit, PageParams, paginate
 from service.http.query import RAW_BODY
 from service.settings import Settings
@@ -37,9 +37,10 @@ as `{"records": [...]}`, optionally with
 Answers 202 with a `Location` of the submission, which moves `received → validating → accepted |
 rejected → published` and carries the validation report (`failed` if processing stopped on an
 error of Joist's before it was accepted: nothing of it is published, and it moves on when it is
-run again). `Idempotency-Key` is honoured: for these
-streamed bodies a retry is recognised by the key with the same path, query, Content-Type,
-Content-Encoding and Content-Length (the body is not read twice)."""
+run again). `Idempotency-Key` is honoured: a retry with the key is replayed when its path, query,
+Content-Type and Content-Encoding are the first request's and its body has the same SHA-256
+(hashed as it arrives, chunked or not, and not kept); any other request under the key is a 409
+and leaves nothing behind."""
 
 
 def _feed_body() -> dict[str, MediaType]:
@@ -100,6 +101,7 @@ async def _push(request: Request[Any, Any, Any], state: State, feed: str, mode: 
     source, terms = org
     landing = Landing(settings.data_dir)
     received = await landing.receive(str(uuid.uuid4()), kind, _body(request), limit)
+    body_received(request.scope, received.sha256)  # what a retry under its Idempotency-Key must match
     try:
         out = await db.write(
             lambda session: services.record_submission(

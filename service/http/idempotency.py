@@ -8,12 +8,17 @@ of the response is sent, so a retry that follows the answer always finds it. Sto
 are sealed with the instance key: one may hold a credential that was just created.
 
 Routes that stream a raw body (``RAW_BODY`` in the handler's opt: feed pushes of up to
-gigabytes) are never buffered here. Their fingerprint is the request line with the body's
-``Content-Type``, ``Content-Encoding`` and ``Content-Length`` instead of its bytes: hashing the
-body first would mean reading all of it before the handler could stream it to disk, or holding
-it. So a key reused for a different body of the same type and length replays the first answer
-(the submission records the body's SHA-256, so the caller can tell); anything else that differs
-is a 409 as usual.
+gigabytes) are never buffered here. Their request is compared in two parts. The request line
+with the body's ``Content-Type`` and ``Content-Encoding`` is the fingerprint, known before a
+byte of the body is read: a retry that differs there is a 409 at once, and one whose first
+attempt is still running is the usual in-progress 409. The body is compared by its SHA-256:
+the handler streams it to disk while hashing it and reports the digest (``body_received``),
+which is kept with the answer. A retry whose key has an answer is hashed here as it arrives
+(the chunks are dropped, nothing is written) and replayed only if its digest is the first
+body's, whatever its framing (``Content-Length`` or chunked); any other body is a 409. An
+answer for which the handler reported no digest (a refusal: 403, 415, 413, a body empty,
+broken or cut short) cannot be compared with a later body, and had no effect: it is not kept,
+so a retry runs again.
 """
 
 from __future__ import annotations
@@ -41,12 +46,13 @@ from service.http.background import every
 from service.http.models import IdempotencyRecord
 from service.http.query import RAW_BODY
 
-__all__ = ["IdempotencyMiddleware", "IdempotencyStore", "purge_expired_records", "unkept"]
+__all__ = ["IdempotencyMiddleware", "IdempotencyStore", "body_received", "purge_expired_records", "unkept"]
 
 log = logging.getLogger("joist.idempotency")
 
 STALE_AFTER = timedelta(minutes=5)
 MAX_STORED_BODY = 1_048_576
+_HASH_STEP = 1_048_576  # bytes of a streamed body hashed per worker-thread call
 _DROP_HEADERS = {b"date", b"server", b"x-request-id", b"ratelimit-limit", b"ratelimit-remaining", b"ratelimit-reset"}
 
 
@@ -55,6 +61,7 @@ class Stored:
     status: int
     headers: list[list[str]]
     body: bytes
+    body_sha256: str | None = None  # of the streamed request body this answers (RAW_BODY routes)
 
 
 class IdempotencyStore:
@@ -95,11 +102,7 @@ class IdempotencyStore:
                     session.commit()
                     continue
                 if record.fingerprint != fingerprint:
-                    raise Conflict(
-                        "this Idempotency-Key was used with a different request; use a new key for a new request",
-                        slug="idempotency-key-reused",
-                        title="Idempotency-Key reused",
-                    )
+                    raise _reused()
                 if record.response_status is None:
                     raise Conflict(
                         "a request with this Idempotency-Key is still being processed; retry later",
@@ -116,11 +119,12 @@ class IdempotencyStore:
                 select(IdempotencyRecord).where(IdempotencyRecord.principal == principal, IdempotencyRecord.key == key)
             ).one()
             record.response_status = stored.status
-            record.response_body = self._sealer.seal(msgspec.msgpack.encode([stored.headers, stored.body]))
+            answer = [stored.headers, stored.body, stored.body_sha256]
+            record.response_body = self._sealer.seal(msgspec.msgpack.encode(answer))
 
     def _open(self, record: IdempotencyRecord) -> Stored:
-        headers, body = msgspec.msgpack.decode(self._sealer.unseal(record.response_body or b""))
-        return Stored(record.response_status or 500, headers, body)
+        headers, body, *rest = msgspec.msgpack.decode(self._sealer.unseal(record.response_body or b""))
+        return Stored(record.response_status or 500, headers, body, rest[0] if rest else None)
 
     def abandon(self, principal: str, key: str) -> None:
         with self._sessions.begin() as session:
@@ -146,6 +150,14 @@ def purge_expired_records(store: IdempotencyStore, every_seconds: float = 3600) 
             log.info("purged %d expired idempotency records", purged)
 
     return every(every_seconds, purge, what="purging idempotency records")
+
+
+def _reused() -> Conflict:
+    return Conflict(
+        "this Idempotency-Key was used with a different request; use a new key for a new request",
+        slug="idempotency-key-reused",
+        title="Idempotency-Key reused",
+    )
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -187,13 +199,41 @@ async def _read_body(receive: Receive, limit: int, scope: Scope) -> bytes:
     return b"".join(chunks)
 
 
+async def _hash_body(receive: Receive, limit: int, scope: Scope) -> str:
+    """SHA-256 of a streamed body as it arrives, keeping none of it."""
+    announced = _header(scope, b"content-length")
+    if announced is not None and announced.isdigit() and int(announced) > limit:
+        raise PayloadTooLarge(f"the request body is larger than the {limit}-byte limit")
+    digest = hashlib.sha256()
+    pending = bytearray()
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise InvalidInput.field("body", "the body ended early: the client disconnected before sending all of it")
+        chunk = cast(bytes, message.get("body", b""))
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the request body is larger than the {limit}-byte limit")
+        pending += chunk
+        if len(pending) >= _HASH_STEP:
+            await anyio.to_thread.run_sync(digest.update, pending)
+            pending.clear()
+        if not message.get("more_body", False):
+            break
+    digest.update(pending)
+    return digest.hexdigest()
+
+
 def _fingerprint(scope: Scope, body: bytes, streamed: bool) -> str:
     """What makes two POSTs "the same request": the body itself, or for a streamed body its
-    description (type, coding, length), which is known before a byte of it is read."""
+    description (type, coding), which is known before a byte of it is read; its bytes are then
+    compared by their SHA-256 (``body_received``). The length is left out: the digest covers it,
+    and a chunked body has none."""
     line = [scope["raw_path"], scope.get("query_string", b"")]
     if streamed:
-        described = [_header(scope, h) or b"" for h in (b"content-type", b"content-encoding", b"content-length")]
-        return hashlib.sha256(b"\0".join([b"POST-STREAM", *line, *described])).hexdigest()
+        described = [_header(scope, h) or b"" for h in (b"content-type", b"content-encoding")]
+        return hashlib.sha256(b"\0".join([b"POST-STREAM-SHA256", *line, *described])).hexdigest()
     return hashlib.sha256(b"\0".join([b"POST", *line, body])).hexdigest()
 
 
@@ -202,6 +242,7 @@ def _kept_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[list[str]]:
 
 
 _UNKEPT = "joist.idempotency.unkept"
+_BODY_SHA256 = "joist.idempotency.body_sha256"
 
 
 def unkept(scope: Scope) -> None:
@@ -211,11 +252,21 @@ def unkept(scope: Scope) -> None:
     cast(dict[str, Any], scope)[_UNKEPT] = True
 
 
+def body_received(scope: Scope, sha256: str) -> None:
+    """Say that a route that streams its body (``RAW_BODY``) has read all of it, and its SHA-256.
+
+    The answer is then kept under the request's Idempotency-Key with the digest, and a retry is
+    replayed only if its body has the same digest. Without this call the answer is not kept.
+    """
+    cast(dict[str, Any], scope)[_BODY_SHA256] = sha256
+
+
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp, store: IdempotencyStore, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, store: IdempotencyStore, max_body_bytes: int, max_stream_bytes: int) -> None:
         self.app = app
         self.store = store
         self.max_body_bytes = max_body_bytes
+        self.max_stream_bytes = max_stream_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP or cast(dict[str, Any], scope)["method"] != "POST":
@@ -236,7 +287,7 @@ class IdempotencyMiddleware:
         identity = principal.identity
         stored = await anyio.to_thread.run_sync(self.store.begin, identity, key, fingerprint)
         if stored is not None:
-            await _replay(stored, send)
+            await self._replay(stored, scope, receive, send, streamed=streamed)
             return
 
         status = 500
@@ -258,8 +309,7 @@ class IdempotencyMiddleware:
                     parts.append(chunk)
                 if not message.get("more_body", False):
                     # Record before the client can see the end of the answer and retry.
-                    keep = not cast(dict[str, Any], scope).get(_UNKEPT)
-                    await self._finish(identity, key, status, kept, parts, size, keep=keep)
+                    await self._finish(identity, key, status, kept, parts, size, scope, streamed=streamed)
                     recorded = True
             await send(message)
 
@@ -289,17 +339,32 @@ class IdempotencyMiddleware:
         headers: list[list[str]],
         parts: list[bytes],
         size: int,
+        scope: Scope,
         *,
-        keep: bool = True,
+        streamed: bool,
     ) -> None:
+        marks = cast(dict[str, Any], scope)
+        digest: str | None = marks.get(_BODY_SHA256)
+        # A streamed body's answer is kept only with the digest a retry's body must match.
+        keep = not marks.get(_UNKEPT) and (digest is not None or not streamed)
         if not keep or status >= 500 or size > MAX_STORED_BODY:
             await anyio.to_thread.run_sync(self.store.abandon, identity, key)
         else:
-            stored = Stored(status, headers, b"".join(parts))
+            stored = Stored(status, headers, b"".join(parts), digest)
             await anyio.to_thread.run_sync(self.store.complete, identity, key, stored)
 
+    async def _replay(self, stored: Stored, scope: Scope, receive: Receive, send: Send, *, streamed: bool) -> None:
+        """Send the stored answer; for a streamed body, only once it is read through SHA-256 and
+        found to be the first one's (a 409 otherwise)."""
+        if streamed and (
+            stored.body_sha256 is None  # an answer kept with no digest: nothing to match
+            or await _hash_body(receive, self.max_stream_bytes, scope) != stored.body_sha256
+        ):
+            raise _reused()
+        await _send_stored(stored, send)
 
-async def _replay(stored: Stored, send: Send) -> None:
+
+async def _send_stored(stored: Stored, send: Send) -> None:
     headers: list[tuple[bytes, bytes]] = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.headers]
     headers.append((b"idempotent-replayed", b"true"))
     start: Any = {"type": "http.response.start", "status": stored.status, "headers": headers}

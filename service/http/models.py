@@ -20,7 +20,8 @@ class IdempotencyRecord(Base):
     key: Mapped[str] = mapped_column(String(255))
     fingerprint: Mapped[str] = mapped_column(String(64))
     response_status: Mapped[int | None]
-    # The answer (headers and body), sealed with the instance key; NULL while in progress.
+    # The answer (headers and body; for a streamed request body, also that body's SHA-256),
+    # sealed with the instance key; NULL while in progress.
     response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import msgspec
 import pytest
+from sqlalchemy import select
 
 from contracts.samples import write_supplier_csv
 from pipelines.submissions import mark_failed
@@ -26,6 +27,7 @@ from service.db.database import Database
 from service.feeds.landing import Landing, StatusFile
 from service.feeds.repositories import FeedSubmissionRepository
 from service.feeds.services import apply_statuses
+from service.http.models import IdempotencyRecord
 from service.settings import Settings
 from tests.conftest import REPO_ROOT, LiveServer, free_port
 from tests.helpers import assert_problem
@@ -178,6 +180,118 @@ def test_idempotency_key_replays_without_a_second_submission(
     ]
     other = client.post(PUSH, content=CSV + b"A3,x,EA,1,USD,*\n", headers=headers)
     assert assert_problem(other, 409)["type"].endswith(":idempotency-key-reused")
+
+
+def _chunked(body: bytes) -> Iterator[bytes]:
+    """``body`` sent with ``Transfer-Encoding: chunked`` (no Content-Length), in a few pieces."""
+    for start in range(0, len(body), 40):
+        yield body[start : start + 40]
+
+
+def _submission_ids(client: httpx.Client, org_auth: dict[str, str]) -> list[str]:
+    return [s["id"] for s in client.get("/api/v1/feed-submissions", headers=org_auth).json()["data"]]
+
+
+def test_the_same_body_replays_whether_sent_chunked_or_with_a_length(
+    client: httpx.Client, db: Database, settings: Settings
+) -> None:
+    org = make_org(db)
+    headers = org.auth | {"Content-Type": "text/csv", "Idempotency-Key": "k-chunk-same"}
+    first = client.post(PUSH, content=_chunked(CSV), headers=headers)
+    assert first.status_code == 202, first.text
+    landed = _folders(settings)
+    for again in (
+        client.post(PUSH, content=_chunked(CSV), headers=headers),
+        client.post(PUSH, content=CSV, headers=headers),  # the same bytes, framed with a Content-Length
+    ):
+        assert (again.status_code, again.headers.get("idempotent-replayed")) == (202, "true"), again.text
+        assert again.json() == first.json()
+    assert _submission_ids(client, org.auth) == [first.json()["id"]]
+    assert _folders(settings) == landed
+    assert _incoming(settings) == []
+
+
+@pytest.mark.parametrize(("path", "kind"), [(PUSH, "supplier"), ("/api/v1/manufacturers/feed", "manufacturer")])
+def test_a_different_chunked_body_under_a_used_key_is_409_and_leaves_nothing(
+    client: httpx.Client, db: Database, settings: Settings, path: str, kind: str
+) -> None:
+    org = make_org(db, kind)
+    headers = org.auth | {"Content-Type": "text/csv", "Idempotency-Key": "k-chunk-1"}
+    first = client.post(path, content=_chunked(CSV), headers=headers)
+    assert first.status_code == 202, first.text
+    landed = _folders(settings)
+    longer = CSV + b"A3,2x8 stud,EA,8.40,USD,*\n"
+    other = client.post(path, content=_chunked(longer), headers=headers)
+    assert "idempotent-replayed" not in other.headers
+    assert assert_problem(other, 409)["type"].endswith(":idempotency-key-reused")
+    assert _submission_ids(client, org.auth) == [first.json()["id"]]
+    assert _folders(settings) == landed
+    assert _incoming(settings) == []
+    # the key still holds the first answer
+    assert client.post(path, content=_chunked(CSV), headers=headers).headers.get("idempotent-replayed") == "true"
+
+
+def test_a_body_of_the_same_type_and_length_but_other_bytes_is_409(
+    client: httpx.Client, db: Database, settings: Settings
+) -> None:
+    org = make_org(db)
+    headers = org.auth | {"Content-Type": "text/csv", "Idempotency-Key": "k-same-length"}
+    big = CSV * 12_000  # over 1 MiB: hashed in more than one step
+    first = client.post(PUSH, content=big, headers=headers)
+    assert first.status_code == 202, first.text
+    landed = _folders(settings)
+    assert client.post(PUSH, content=big, headers=headers).headers.get("idempotent-replayed") == "true"
+    repriced = big[: -len(CSV)] + CSV.replace(b"4.10", b"4.15")  # only the last row differs
+    assert len(repriced) == len(big) and repriced != big
+    other = client.post(PUSH, content=repriced, headers=headers)
+    assert assert_problem(other, 409)["type"].endswith(":idempotency-key-reused")
+    assert _submission_ids(client, org.auth) == [first.json()["id"]]
+    assert _folders(settings) == landed
+    assert _incoming(settings) == []
+
+
+def test_an_answer_given_before_the_body_was_read_is_not_kept(client: httpx.Client, db: Database) -> None:
+    org = make_org(db)
+    key = {"Idempotency-Key": "k-fix-the-type"}
+    refused = client.post(PUSH, content=CSV, headers=org.auth | key | {"Content-Type": "application/xml"})
+    assert_problem(refused, 415)
+    fixed = client.post(PUSH, content=CSV, headers=org.auth | key | {"Content-Type": "text/csv"})
+    assert fixed.status_code == 202, fixed.text
+    assert "idempotent-replayed" not in fixed.headers
+
+
+def _claimed(db: Database, key: str) -> bool:
+    with db.sessions() as session:
+        return session.scalars(select(IdempotencyRecord.key).where(IdempotencyRecord.key == key)).first() is not None
+
+
+def test_a_retry_while_the_first_push_is_still_uploading_is_409_in_progress(
+    server: LiveServer, db: Database, settings: Settings
+) -> None:
+    org = make_org(db)
+    body = CSV * 200
+    host, port = server.url.removeprefix("http://").split(":")
+    head = (
+        f"POST {PUSH} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {org.key}\r\nConnection: close\r\n"
+        f"Content-Type: text/csv\r\nContent-Length: {len(body)}\r\nIdempotency-Key: k-slow\r\n\r\n"
+    ).encode()
+    headers = org.auth | {"Content-Type": "text/csv", "Idempotency-Key": "k-slow"}
+    with socket.create_connection((host, int(port))) as sock, server.client() as client:
+        sock.sendall(head + body[: len(body) // 2])
+        deadline = time.monotonic() + 10
+        while not _claimed(db, "k-slow") and time.monotonic() < deadline:  # the first has the key
+            time.sleep(0.02)
+        retry = client.post(PUSH, content=body, headers=headers)
+        problem = assert_problem(retry, 409)
+        assert problem["type"].endswith(":idempotency-key-in-progress") and retry.headers["retry-after"] == "1"
+        sock.sendall(body[len(body) // 2 :])
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 202"), answer[:200]
+        replayed = client.post(PUSH, content=body, headers=headers)
+        assert replayed.headers.get("idempotent-replayed") == "true", replayed.text
+        assert _submission_ids(client, org.auth) == [replayed.json()["id"]]
 
 
 def test_status_and_report_flow_back_from_the_pipelines(
