@@ -31,7 +31,7 @@ from service.http.models import IdempotencyRecord
 from service.settings import Settings
 from tests.conftest import REPO_ROOT, LiveServer, free_port
 from tests.helpers import assert_problem
-from tests.service.feed_helpers import make_org, offer, play_pipeline, write_csv, write_status
+from tests.service.feed_helpers import Org, make_org, offer, play_pipeline, write_csv, write_status
 
 PUSH = "/api/v1/suppliers/catalog"
 CSV = (
@@ -265,16 +265,22 @@ def _claimed(db: Database, key: str) -> bool:
         return session.scalars(select(IdempotencyRecord.key).where(IdempotencyRecord.key == key)).first() is not None
 
 
+def _raw_push(server: LiveServer, org: Org, length: int, key: str, extra: str = "") -> tuple[str, str, bytes]:
+    """Host, port and the head of a CSV push sent over a raw socket (so its body can stop short)."""
+    host, port = server.url.removeprefix("http://").split(":")
+    head = (
+        f"POST {PUSH} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {org.key}\r\n{extra}"
+        f"Content-Type: text/csv\r\nContent-Length: {length}\r\nIdempotency-Key: {key}\r\n\r\n"
+    ).encode()
+    return host, port, head
+
+
 def test_a_retry_while_the_first_push_is_still_uploading_is_409_in_progress(
     server: LiveServer, db: Database, settings: Settings
 ) -> None:
     org = make_org(db)
     body = CSV * 200
-    host, port = server.url.removeprefix("http://").split(":")
-    head = (
-        f"POST {PUSH} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {org.key}\r\nConnection: close\r\n"
-        f"Content-Type: text/csv\r\nContent-Length: {len(body)}\r\nIdempotency-Key: k-slow\r\n\r\n"
-    ).encode()
+    host, port, head = _raw_push(server, org, len(body), "k-slow", "Connection: close\r\n")
     headers = org.auth | {"Content-Type": "text/csv", "Idempotency-Key": "k-slow"}
     with socket.create_connection((host, int(port))) as sock, server.client() as client:
         sock.sendall(head + body[: len(body) // 2])
@@ -434,11 +440,7 @@ def test_a_failed_submission_shows_why_and_moves_on_when_run_again(
 def test_a_dropped_upload_does_not_use_up_its_idempotency_key(server: LiveServer, db: Database) -> None:
     org = make_org(db)
     body = CSV * 200
-    host, port = server.url.removeprefix("http://").split(":")
-    head = (
-        f"POST {PUSH} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {org.key}\r\n"
-        f"Content-Type: text/csv\r\nContent-Length: {len(body)}\r\nIdempotency-Key: retry-1\r\n\r\n"
-    ).encode()
+    host, port, head = _raw_push(server, org, len(body), "retry-1")
     with socket.create_connection((host, int(port))) as sock:
         sock.sendall(head + body[: len(body) // 2])  # and the connection drops
     with server.client() as client:
