@@ -36,13 +36,23 @@ numbered AS (
     SELECT CAST(row_number() OVER (ORDER BY product_id) - 1 AS INTEGER) AS product_no, * FROM listed
 ),
 described AS (
+    -- an inner join, so DuckDB builds its hash table on the narrow numbered rows and streams the
+    -- wide offers past it (an outer join would build it on the offers' text, and run out of memory)
     SELECT n.product_no, n.supplier_count, n.product_id, o.* EXCLUDE (offer_row)
     FROM numbered AS n
-    LEFT JOIN (
+    JOIN (
         SELECT rowid AS offer_row, name, description, brand, manufacturer, manufacturer_part_number,
             gtin, unspsc, category, base_uom
         FROM catalog_offer
     ) AS o ON o.offer_row = n.offer_row
+    UNION ALL
+    -- the products no supplier offers: described by their manufacturer's data alone
+    SELECT
+        product_no, supplier_count, product_id,
+        NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR,
+        NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR
+    FROM numbered
+    WHERE offer_row IS NULL
 ),
 categories AS (
     SELECT category, CAST(row_number() OVER (ORDER BY category) - 1 AS INTEGER) AS category_no
