@@ -216,3 +216,13 @@ def test_a_nul_in_a_text_field_is_a_rule_with_its_line(conn: duckdb.DuckDBPyConn
         {"supplier_sku": "C", "field": "brand"},
     ]
     assert {r.rule for r in report.failed_rules} == {"text_without_nul"}
+
+
+def test_a_nul_in_a_manufacturers_text_field_is_named_too(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    made = {"manufacturer": "Mueller", "name": "Copper tube", "list_price": "3.10", "currency": "USD"}
+    rows = [{**made, "model_number": "M-1"}, {**made, "model_number": "M-2", "product_line": "Stream\x00line"}]
+    path = write_feed(tmp_path / "m.csv", "manufacturer_feed", rows)
+    report = ingest(conn, path, feed="manufacturer_feed", submission_id="m-nul")
+    rule = report.rule("text_without_nul")
+    assert not rule.passed and rule.failed == 1
+    assert [(s["line"], s["values"]) for s in rule.samples] == [(3, {"model_number": "M-2", "field": "product_line"})]
