@@ -283,7 +283,16 @@ _MANUFACTURER = (
         "spec_sheet_url_format", "spec_sheet_url is an http(s) URL", "spec_sheet_url", r"^https?://\S+$", blocking=False
     ),
     _regex("gtin_format", "gtin has 8, 12, 13 or 14 digits", "gtin", r"^(?:\d{8}|\d{12,14})$", blocking=False),
-    _sql("unique_model_number", "one row per manufacturer and model_number", ("manufacturer", "model_number")),
+    _sql(
+        "unique_model_number",
+        "one row per manufacturer and model_number (compared without case, spaces or punctuation)",
+        ("manufacturer", "model_number"),
+    ),
+    _sql(
+        "model_of_other_source",
+        "no row names a model that another organisation's manufacturer feed publishes",
+        ("manufacturer", "model_number"),
+    ),
     _sql("text_without_nul", _NO_NUL, ("model_number", "field")),
 )
 

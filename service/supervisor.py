@@ -19,6 +19,12 @@ from service.settings import REPO_ROOT, Settings
 __all__ = ["run_all"]
 
 
+#: How long ``joist up`` waits for each part to answer before it gives up (Dagster loads its code
+#: servers first, which takes minutes on a small, busy machine).
+API_START_SECONDS = 60
+DAGSTER_START_SECONDS = 600
+
+
 def _wait_for(url: str, timeout: float, procs: list[subprocess.Popen[bytes]]) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -205,12 +211,19 @@ def run_all(settings: Settings, *, host: str, port: int, dagster_port: int | Non
         children.start([*dagster, "-h", host, "-p", str(dagster_port)], denv, filter_stderr=True)
 
     api = f"http://{host}:{port}"
-    ok = not interrupted and _wait_for(f"{api}/healthz", 60, children.procs)
-    if ok and dagster_url is not None:
-        ok = not interrupted and _wait_for(f"{dagster_url}/server_info", 180, children.procs)
+    waits = [(f"{api}/healthz", "the API", API_START_SECONDS)]
+    if dagster_url is not None:
+        waits.append((f"{dagster_url}/server_info", "the Dagster UI", DAGSTER_START_SECONDS))
+    ok = True
+    for url, what, seconds in waits:
+        ok = not interrupted and _wait_for(url, seconds, children.procs)
+        if not ok:
+            if not interrupted:
+                exited = any(p.poll() is not None for p in children.procs)
+                why = "a process exited" if exited else f"no answer from {url} within {seconds} s"
+                print(f"joist: {what} did not start ({why}); stopping", file=sys.stderr)
+            break
     if not ok:
-        if not interrupted:
-            print("joist: a process did not start; stopping", file=sys.stderr)
         children.stop_all()
         return 128 + interrupted[0] if interrupted else 1
 

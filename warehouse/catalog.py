@@ -376,6 +376,12 @@ def _cost_item(values: dict[str, Any], unit: _UnitCosts) -> CostItem:
     )
 
 
+def _line_key(line_number: object) -> str:
+    """A MasterFormat line number as the estimate looks it up: without any whitespace (spaces, tabs),
+    so ``06 11 10.10 0200``, ``061110.100200`` and the same with a tab between its parts are one item."""
+    return "".join(str(line_number).split())
+
+
 class CatalogReader:
     """Queries over the ``catalog`` and ``cost_data`` snapshots of a data directory."""
 
@@ -578,7 +584,7 @@ class CatalogReader:
             if problem := quantity_problem(quantity):
                 raise InvalidQuery(f"quantity for {line_number!r}: {problem}")
         area = zip_area(zip_code)
-        keys = sorted({" ".join(str(n).split()).replace(" ", "") for n, _ in lines})
+        keys = sorted({_line_key(n) for n, _ in lines})
         rows, snapshot = self._cost_rows(
             {
                 "q": None,
@@ -590,14 +596,14 @@ class CatalogReader:
                 "limit": len(keys) + 1,
             }
         )
-        costs = {r["line_number"].replace(" ", ""): (_cost_item(r, unit := _UnitCosts.of(r)), unit) for r in rows}
+        costs = {_line_key(r["line_number"]): (_cost_item(r, unit := _UnitCosts.of(r)), unit) for r in rows}
         # each unknown item once, as first spelled, in the order the lines name them
-        missing = dict.fromkeys(n for n, _ in lines if str(n).replace(" ", "") not in costs)
+        missing = dict.fromkeys(n for n, _ in lines if _line_key(n) not in costs)
         if missing:
             raise UnknownCostItems(list(missing))
         out: list[EstimateLine] = []
         for line_number, quantity in lines:
-            item, unit = costs[str(line_number).replace(" ", "")]
+            item, unit = costs[_line_key(line_number)]
             # from the unrounded unit costs: a rounded one times a large quantity is off by dollars
             material, labor, equipment, total, total_incl_op = unit.amounts(quantity)
             out.append(

@@ -254,6 +254,10 @@ def test_estimate(reader: CatalogReader) -> None:
     with pytest.raises(UnknownCostItems) as missing:
         reader.estimate([("99 99 99.99 9999", Decimal(1))])
     assert missing.value.line_numbers == ["99 99 99.99 9999"]
+    # whitespace of any kind between the parts is the same item (a tab pasted from a spreadsheet)
+    tabbed = item.line_number.replace(" ", "\t")
+    again = reader.estimate([(tabbed, Decimal(100)), (item.line_number, Decimal("0.5"))], zip_code="80202")
+    assert again.material == estimate.material
 
 
 def test_estimate_prices_each_part_from_the_unrounded_unit_cost(reader: CatalogReader) -> None:

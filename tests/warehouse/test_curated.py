@@ -110,3 +110,64 @@ def test_cost_data_and_manufacturer_feeds_curate(conn: duckdb.DuckDBPyConnection
     assert conn.execute("SELECT count(*) FROM location_index").fetchone() == (li.rows,)
     row = conn.execute("SELECT json_array_length(specs) > 0 FROM manufacturer_product LIMIT 1").fetchone()
     assert row == (True,)
+
+
+_USD = {"currency": "USD"}
+
+
+def _models(conn: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return conn.execute(
+        "SELECT manufacturer, model_number, list_price, submission_id FROM manufacturer_product ORDER BY 1, 2"
+    ).fetchall()
+
+
+def test_a_manufacturer_org_never_replaces_or_deletes_another_orgs_models(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    def row(model: str, price: str, maker: str = "Weyerhaeuser") -> dict[str, object]:
+        return {"manufacturer": maker, "model_number": model, "name": f"Beam {model}", "list_price": price, **_USD}
+
+    first = [row("WEYBE-000000", "6.86"), row("WEYBE-000001", "9.10")]
+    feed = write_feed(tmp_path / "a.csv", "manufacturer_feed", first)
+    assert ingest(conn, feed, feed="manufacturer_feed", submission_id="a", source="mfr-a").accepted
+    # another organisation's full feed naming one of those models (spelled differently)
+    hijack = write_feed(tmp_path / "b.csv", "manufacturer_feed", [row("weybe 000000", "0.01", "WEYERHAEUSER")])
+    report = ingest(
+        conn, hijack, feed="manufacturer_feed", submission_id="b", source="mfr-b", at=T0 + timedelta(hours=1)
+    )
+    assert not report.accepted
+    (failed,) = [r for r in report.rules if r.rule == "model_of_other_source"]
+    assert not failed.passed and [s["line"] for s in failed.samples] == [2]
+    assert _models(conn) == [
+        ("Weyerhaeuser", "WEYBE-000000", Decimal("6.8600"), "a"),
+        ("Weyerhaeuser", "WEYBE-000001", Decimal("9.1000"), "a"),
+    ]
+    # a full feed of mfr-b's own models leaves mfr-a's alone, even under the same maker's name
+    own = write_feed(tmp_path / "c.csv", "manufacturer_feed", [row("WEYBE-777", "3.00")])
+    assert ingest(
+        conn, own, feed="manufacturer_feed", submission_id="c", source="mfr-b", at=T0 + timedelta(hours=2)
+    ).accepted
+    assert [m[1] for m in _models(conn)] == ["WEYBE-000000", "WEYBE-000001", "WEYBE-777"]
+    # mfr-a respells its own model: the new row replaces the old one (one product, one row)
+    respelled = write_feed(tmp_path / "d.csv", "manufacturer_feed", [row("WEYBE000001", "9.50")])
+    assert ingest(
+        conn, respelled, feed="manufacturer_feed", submission_id="d", source="mfr-a",
+        at=T0 + timedelta(hours=3), mode="delta",
+    ).accepted  # fmt: skip
+    assert [m[1:3] for m in _models(conn)] == [
+        ("WEYBE-000000", Decimal("6.8600")),
+        ("WEYBE-777", Decimal("3.0000")),
+        ("WEYBE000001", Decimal("9.5000")),
+    ]
+
+
+def test_one_feed_cannot_name_a_model_twice_in_two_spellings(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    rows = [
+        {"manufacturer": "Zeta Doors", "model_number": "ZD-100", "name": "Door", "list_price": "899", **_USD},
+        {"manufacturer": "ZETA DOORS", "model_number": "ZD100", "name": "Door", "list_price": "950", **_USD},
+    ]
+    feed = write_feed(tmp_path / "z.csv", "manufacturer_feed", rows)
+    report = ingest(conn, feed, feed="manufacturer_feed", submission_id="z", source="mfr-z")
+    (failed,) = [r for r in report.rules if r.rule == "unique_model_number"]
+    assert not report.accepted and [s["line"] for s in failed.samples] == [2, 3]
+    assert _models(conn) == []
