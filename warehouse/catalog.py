@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from warehouse._sql import execute
-from warehouse.search import ProductIndex, SearchQuery
+from warehouse.search import Cut, ProductIndex, SearchQuery
 from warehouse.snapshots import SnapshotGone, SnapshotReader
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "EstimateLine",
     "InvalidQuery",
     "Offer",
+    "PriceCut",
     "PricePoint",
     "ProductDetail",
     "ProductHit",
@@ -140,6 +141,36 @@ def _reading(reader: SnapshotReader, after: _Cursor | None) -> Iterator[tuple[An
         yield opened
 
 
+def _cuts(cur: Any, index: ProductIndex, cuts: Sequence[PriceCut]) -> tuple[Cut, ...]:
+    """The deals in the index's numbers, leaving out those that cover nothing in this snapshot."""
+    weighed = []
+    for cut in cuts:
+        supplier_no = index.suppliers.get(cut.supplier)
+        if supplier_no is None or (cut.percent is None and cut.amount_usd is None):
+            continue
+        product_no = None
+        if cut.product_id is not None:
+            found = execute(cur, "search", "product_after", {"product_id": cut.product_id}).fetchone()
+            if found is None or not found[1]:
+                continue
+            product_no = int(found[0])
+        categories = None
+        if cut.category is not None:
+            categories = tuple(index.category_numbers(cut.category))
+            if not categories:
+                continue
+        weighed.append(
+            Cut(
+                supplier_no,
+                product_no,
+                categories,
+                None if cut.percent is None else float(cut.percent),
+                None if cut.amount_usd is None else float(cut.amount_usd),
+            )
+        )
+    return tuple(weighed)
+
+
 def _limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}")
@@ -184,6 +215,19 @@ _OFFER_FIELDS = tuple(Offer.__dataclass_fields__)
 
 def _offer(values: dict[str, Any]) -> Offer:
     return Offer(**{k: values[k] for k in _OFFER_FIELDS})
+
+
+@dataclass(frozen=True, slots=True)
+class PriceCut:
+    """A deal the caller is eligible for, as the search weighs offers with it: a supplier's offers
+    (of one product, of a category and those under it, or all of them) at ``percent`` off, or at
+    ``amount_usd`` off each order unit of its offers in USD."""
+
+    supplier: str
+    product_id: str | None = None
+    category: str | None = None
+    percent: Decimal | None = None
+    amount_usd: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,9 +457,12 @@ class CatalogReader:
         max_price: Decimal | None = None,
         limit: int = 25,
         cursor: str | None = None,
+        cuts: Sequence[PriceCut] = (),
     ) -> SearchPage:
         """Products matching the filters, best match first, each with its cheapest offer per base
-        unit for the ZIP's area (an area's own price wins over the supplier's ``*`` price).
+        unit for the ZIP's area (an area's own price wins over the supplier's ``*`` price). With
+        ``cuts`` (the caller's deals), offers compare, and ``min_price``/``max_price`` filter, at
+        the price the caller pays.
 
         ``q`` matches products that have every one of its words (after stemming, stop words
         aside), ranked by BM25; without ``q``, products come in ``product_id`` order. See
@@ -438,6 +485,7 @@ class CatalogReader:
                 assert found is not None
                 after_no = int(found[0]) + (1 if found[1] else 0)
             categories = tuple(index.category_numbers(category)) if category is not None else None
+            weighed = _cuts(cur, index, cuts)
             hits = index.search(
                 cur,
                 SearchQuery(
@@ -452,6 +500,7 @@ class CatalogReader:
                     after_score=after_score,
                     after_product_no=after_no,
                     limit=limit,
+                    cuts=weighed,
                 ),
             )
             page = hits[:limit]

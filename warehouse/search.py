@@ -11,7 +11,7 @@ A search has two halves, and each lives where it is cheap:
   in the caller's ZIP area (a region's own row over the supplier's ``*`` row), on stock and on
   price, and shows the cheapest per base unit; that needs every offer of every candidate, which a
   query per page cannot fetch fast enough. :class:`ProductIndex` keeps the offers' numeric columns
-  (about 27 bytes an offer) and each product's category in arrays, loaded once per snapshot.
+  (about 32 bytes an offer) and each product's category and base unit in arrays, loaded once per snapshot.
 
 Candidates are walked in rank order, a batch at a time, until a page (plus one, to know whether
 there is a next page) has passed the offer filters; only that page's rows are then read from the
@@ -31,10 +31,11 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 
+from contracts.uom import BASE_UNITS
 from warehouse._sql import execute
 from warehouse.snapshots import SnapshotUnavailable
 
-__all__ = ["Hit", "ProductIndex", "SearchQuery"]
+__all__ = ["Cut", "Hit", "ProductIndex", "SearchQuery"]
 
 _FIRST_BATCH = 64
 _MAX_BATCH = 16_384
@@ -43,8 +44,23 @@ _CACHED_WORDS = 65_536  # per snapshot: query words already stemmed and looked u
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _SCRATCH_KEPT = 4  # per snapshot: scratch arrays (10 bytes a product) kept for several-word searches
 
+#: The base units as the search numbers them (1, 2 …; 0: none), offers and products alike.
+_UNITS = sorted(set(BASE_UNITS.values()))
+
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """A deal the caller's plan is eligible for, as the search prices offers with it: on one
+    supplier's offers (``supplier_no``), of one product or of some categories, or all of them."""
+
+    supplier_no: int
+    product_no: int | None = None
+    categories: tuple[int, ...] | None = None  # the category and those under it
+    percent: float | None = None  # off the offer's price
+    amount: float | None = None  # off each order unit, of offers in USD
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +78,7 @@ class SearchQuery:
     after_score: float | None = None
     after_product_no: int | None = None  # the first product_no a tie on after_score may show
     limit: int = 25
+    cuts: tuple[Cut, ...] = ()  # the caller's deals: offers compare, and min/max_price filter, at deal price
 
     @property
     def filters_offers(self) -> bool:
@@ -98,8 +115,9 @@ class ProductIndex:
         self._words: OrderedDict[str, tuple[int, int] | None] = OrderedDict()
         self._lock = threading.Lock()  # the word cache and the scratch arrays
         self._scratch: list[tuple[FloatArray, npt.NDArray[np.int16]]] = []
-        products = execute(conn, "search", "load_products").fetchnumpy()
+        products = execute(conn, "search", "load_products", {"units": _UNITS}).fetchnumpy()
         self.product_category: IntArray = np.ascontiguousarray(products["category_no"], dtype=np.int32)
+        product_unit = np.asarray(products["unit_no"], dtype=np.int8)
         self.n_products = len(self.product_category)
         self.categories: list[str] = [str(r[0]) for r in execute(conn, "search", "load_categories").fetchall()]
         self._folded = [name.casefold() for name in self.categories]  # a filter ignores case
@@ -108,11 +126,12 @@ class ProductIndex:
         counts = np.bincount(self.product_category + 1, minlength=len(self.categories) + 1)
         self.category_start = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)  # index c + 1
 
-        offers = execute(conn, "search", "load_offers").fetchnumpy()
+        offers = execute(conn, "search", "load_offers", {"units": _UNITS}).fetchnumpy()
         if not np.array_equal(offers["offer_no"], np.arange(len(offers["offer_no"]))):
             raise RuntimeError("the snapshot's offers are not stored in offer_no order")
         self.region = np.ascontiguousarray(offers["region_no"], dtype=np.int16)
         self.unit_price = np.ascontiguousarray(offers["unit_price"], dtype=np.float64)
+        self.price_quantity = np.ascontiguousarray(offers["price_quantity"], dtype=np.float32)
         self.ppbu = np.ascontiguousarray(offers["price_per_base_unit"], dtype=np.float64)
         self.in_stock = np.ascontiguousarray(offers["in_stock"], dtype=np.bool_)
         self.comparable = np.ascontiguousarray(offers["price_comparison_allowed"], dtype=np.bool_)
@@ -120,6 +139,9 @@ class ProductIndex:
         self.supplier = np.ascontiguousarray(offers["supplier_no"], dtype=np.int32)
         self.group = (np.cumsum(np.asarray(offers["group_start"], dtype=np.int32)) - 1).astype(np.int32)
         product_of_offer = np.asarray(offers["product_no"], dtype=np.int64)
+        # an offer in another base unit than its product's does not compare with the others per
+        # base unit (a stick sold by EA, where others sell it by LF): it comes after them
+        self.other_unit = np.asarray(offers["unit_no"], dtype=np.int8) != product_unit[product_of_offer]
         self.offer_start = np.searchsorted(product_of_offer, np.arange(self.n_products + 1)).astype(np.int64)
         self.suppliers: dict[str, int] = {
             str(name): int(no) for no, name in execute(conn, "search", "load_suppliers").fetchall()
@@ -133,10 +155,12 @@ class ProductIndex:
             self.category_start,
             self.region,
             self.unit_price,
+            self.price_quantity,
             self.ppbu,
             self.in_stock,
             self.comparable,
             self.other_currency,
+            self.other_unit,
             self.supplier,
             self.group,
             self.offer_start,
@@ -289,23 +313,52 @@ class ProductIndex:
         first = np.ones(len(group), dtype=np.bool_)
         first[1:] = group[1:] != group[:-1]
         offs, owner = offs[first], owner[first]
+        price, ppbu = self.unit_price[offs], self.ppbu[offs]
+        if query.cuts:  # what the caller pays: the offer's price under its best deal
+            price = self._deal_prices(offs, nos[owner], query.cuts)
+            ppbu = np.where(self.unit_price[offs] > 0, ppbu * price / np.maximum(self.unit_price[offs], 1e-9), ppbu)
         passed = np.ones(len(offs), dtype=np.bool_)
         if query.in_stock:
             passed &= self.in_stock[offs]
         if query.min_price is not None:
-            passed &= self.unit_price[offs] >= query.min_price
+            passed &= price >= query.min_price
         if query.max_price is not None:
-            passed &= self.unit_price[offs] <= query.max_price
-        offs, owner = offs[passed], owner[passed]
+            passed &= price <= query.max_price
+        offs, owner, ppbu = offs[passed], owner[passed], ppbu[passed]
         # the shown offer: comparable ones first, in USD before other currencies (prices are not
-        # converted), cheapest per base unit, then supplier and SKU
-        order = np.lexsort((offs, self.ppbu[offs], self.other_currency[offs], ~self.comparable[offs], owner))
+        # converted), in the product's base unit before others, cheapest per base unit, then
+        # supplier and SKU (warehouse/sql/catalog/product_offers.sql orders a product's offers so)
+        order = np.lexsort(
+            (offs, ppbu, self.other_unit[offs], self.other_currency[offs], ~self.comparable[offs], owner)
+        )
         offs, owner = offs[order], owner[order]
         first = np.ones(len(owner), dtype=np.bool_)
         first[1:] = owner[1:] != owner[:-1]
         best = np.full(len(nos), -1, dtype=np.int32)
         best[owner[first]] = offs[first]
         return best, np.bincount(owner, minlength=len(nos)).astype(np.int32)
+
+    def _deal_prices(self, offs: IntArray, product_nos: IntArray, cuts: Sequence[Cut]) -> FloatArray:
+        """Each offer's price under the cheapest deal that covers it, to the cent and never below
+        zero (as service/deals/services.py prices the offer shown), else its price."""
+        listed = self.unit_price[offs]
+        best = listed.copy()
+        supplier = self.supplier[offs]
+        for cut in cuts:
+            covered = supplier == cut.supplier_no
+            if cut.product_no is not None:
+                covered &= product_nos == cut.product_no
+            if cut.categories is not None:
+                covered &= np.isin(self.product_category[product_nos], cut.categories)
+            if cut.percent is not None:
+                cheaper = listed * (1 - cut.percent / 100)
+            elif cut.amount is not None:
+                covered &= ~self.other_currency[offs]
+                cheaper = listed - cut.amount * self.price_quantity[offs].astype(np.float64)
+            else:
+                continue
+            best = np.where(covered, np.minimum(best, np.round(np.maximum(cheaper, 0.0), 2)), best)
+        return best
 
     def search(self, cur: duckdb.DuckDBPyConnection, query: SearchQuery) -> list[Hit]:
         """Up to ``query.limit`` hits in rank order (one more when there is a next page)."""

@@ -29,7 +29,12 @@ Zip = Annotated[
     QueryParameter(name="zip", description="5-digit ZIP or 3-digit ZIP area: prices and costs for that area."),
 ]
 ReaderCursor = Annotated[str | None, QueryParameter(description="The previous page's next_cursor, unchanged.")]
-Price = Annotated[Decimal | None, QueryParameter(description="On the offer's unit price, e.g. 12.50.")]
+Price = Annotated[
+    Decimal | None,
+    QueryParameter(
+        description="On the offer's unit price, e.g. 12.50: its deal price where a deal for your plan covers it."
+    ),
+]
 Text = Annotated[str | None, QueryParameter(max_length=200)]
 
 
@@ -100,6 +105,7 @@ class CatalogController(Controller):
         cursor: ReaderCursor = None,
     ) -> ProductPage:
         area = services.check_zip(zip_code)
+        deals = await _deals(request, state)
         page = await services.call_reader(
             services.reader_of(state).search_products,
             q=q,
@@ -111,8 +117,9 @@ class CatalogController(Controller):
             max_price=_price(max_price, "max_price"),
             limit=limit,
             cursor=cursor,
+            cuts=services.price_cuts(deals),
         )
-        return services.render_search(page, area, await _deals(request, state))
+        return services.render_search(page, area, deals)
 
     @get(
         "/products/{product_id:str}",

@@ -36,6 +36,7 @@ from warehouse.catalog import (
     Estimate,
     InvalidQuery,
     Offer,
+    PriceCut,
     ProductDetail,
     SearchPage,
     UnknownCostItems,
@@ -50,6 +51,7 @@ __all__ = [
     "RETRY_AFTER_SECONDS",
     "UnknownItems",
     "call_reader",
+    "price_cuts",
     "render_cost_page",
     "render_estimate",
     "render_product",
@@ -153,6 +155,33 @@ def _offer(offer: Offer, product_id: str, category: str | None, deals: Sequence[
     )
 
 
+def price_cuts(deals: Sequence[DealRule]) -> list[PriceCut]:
+    """The caller's deals as the search weighs offers with them. An amount off in another currency
+    than USD is left out: the search does not know the currency of offers outside USD, which come
+    after the USD ones anyway."""
+    return [
+        PriceCut(d.supplier, d.product_id, d.category, d.percent, d.amount if d.currency == "USD" else None)
+        for d in deals
+        if d.percent is not None or d.currency == "USD"
+    ]
+
+
+def _offer_rank(offer: Offer, shown: OfferOut, base_uom: str | None) -> tuple[Any, ...]:
+    """Where an offer stands among its product's (warehouse/sql/catalog/product_offers.sql's order)
+    at the price the caller pays: a deal's price per base unit in place of the list price's."""
+    per_base_unit = offer.price_per_base_unit
+    if shown.deal_price is not None and offer.unit_price > 0:
+        per_base_unit = per_base_unit * shown.deal_price / offer.unit_price
+    return (
+        not offer.price_comparison_allowed,
+        offer.currency != "USD",
+        offer.base_uom != base_uom,
+        per_base_unit,
+        offer.supplier,
+        offer.supplier_sku,
+    )
+
+
 def render_search(page: SearchPage, area: str | None, deals: Sequence[DealRule]) -> ProductPage:
     return ProductPage(
         data=[
@@ -197,7 +226,13 @@ def render_product(detail: ProductDetail, area: str | None, deals: Sequence[Deal
         list_price_currency=detail.list_price_currency,
         list_price_uom=detail.list_price_uom,
         discontinued=detail.discontinued,
-        offers=[_offer(o, detail.product_id, detail.category, deals) for o in detail.offers],
+        offers=[
+            shown
+            for _, shown in sorted(
+                ((o, _offer(o, detail.product_id, detail.category, deals)) for o in detail.offers),
+                key=lambda pair: _offer_rank(pair[0], pair[1], detail.base_uom),
+            )
+        ],
         price_history=[
             PricePointOut(
                 supplier=p.supplier,

@@ -303,3 +303,28 @@ def test_a_category_deal_covers_the_category_and_those_under_it_in_any_case(cate
     rule = DealRule(uuid.uuid4(), "fittings", "sup", None, category, Decimal(5), None, None)
     assert rule.matches("sup", "p_0123456789abcdef", "Plumbing > Fittings > Copper") is matches
     assert not rule.matches("other-sup", "p_0123456789abcdef", "Plumbing > Fittings > Copper")
+
+
+def test_a_deal_can_make_another_suppliers_offer_the_cheapest(
+    api: httpx.Client, db: Database, make_tenant: Callable[..., Tenant], suppliers: tuple[str, str]
+) -> None:
+    """The copper pipe: one's 25.00 for 10 ft (2.50/LF) is dearer than two's 2.40/LF. With 20% off
+    one's pipe, a builder on the deal's plan pays 2.00/LF at one: the search shows one's offer, and
+    the product lists it first; a builder on another plan still sees two's."""
+    one, two = suppliers
+    starter = make_tenant("starter")
+
+    def pipe(tenant: Tenant) -> dict[str, Any]:
+        resp = api.get(PRODUCTS, params={"q": "copper pipe", "zip": "10001"}, headers=tenant.auth)
+        assert resp.status_code == 200, resp.text
+        hit: dict[str, Any] = next(h for h in resp.json()["data"] if h["manufacturer"] == "Mueller")
+        return hit
+
+    before = pipe(starter)
+    assert before["offer"]["supplier"] == two and before["offer_count"] == 2
+    _deal(db, supplier=one, product_id=before["product_id"], discount_percent=Decimal("20"), plans=["starter"])
+    after = pipe(starter)["offer"]
+    assert (after["supplier"], after["unit_price"], after["deal_price"]) == (one, "25.00", "20.00")
+    detail = api.get(f"{PRODUCTS}/{before['product_id']}", params={"zip": "10001"}, headers=starter.auth).json()
+    assert [(o["supplier"], o["deal_price"]) for o in detail["offers"]] == [(one, "20.00"), (two, None)]
+    assert pipe(make_tenant("business"))["offer"]["supplier"] == two

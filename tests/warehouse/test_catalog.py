@@ -11,7 +11,7 @@ import pytest
 from contracts.samples import write_cost_items_csv, write_location_index_csv
 from contracts.schemas import NO_PRICE_COMPARISON
 from tests.warehouse.conftest import OFFER_RULES_SQL, T0, ingest, offer, write_feed
-from warehouse.catalog import CatalogReader, CostItem, InvalidQuery, UnknownCostItems, zip_area
+from warehouse.catalog import CatalogReader, CostItem, InvalidQuery, PriceCut, UnknownCostItems, zip_area
 from warehouse.snapshots import publish_snapshot
 from warehouse.store import connect_warehouse
 
@@ -476,6 +476,71 @@ def test_offers_in_the_catalogs_currency_come_before_other_currencies(tmp_path: 
         detail = reader.get_product(hit.product_id)
         assert detail is not None
         assert [(o.supplier, o.currency) for o in detail.offers] == [("usd-supply", "USD"), ("cad-supply", "CAD")]
+    finally:
+        reader.close()
+
+
+def test_offers_in_another_base_unit_come_after_those_in_the_products(tmp_path: Path) -> None:
+    """One copper tube, three suppliers: two sell it by the foot, one by the 10 ft stick as EA
+    without its length. 1.00/EA is not cheaper than 2.00/LF: the product's base unit is the one
+    most of its suppliers price it in (LF), and its offers in LF come first, cheapest first."""
+    tube = {"name": "Copper tube type L 1/2 in", **PIPE}
+    suppliers = {
+        "aaa-stick-supply": [offer("ST-10", "1.00", order_uom="EA", available_qty="5", **tube)],
+        "foot-supply": [offer("F-1", "2.40", order_uom="LF", available_qty="5", **tube)],
+        "rod-supply": [offer("R-1", "2.00", order_uom="LF", available_qty="5", **tube)],
+    }
+    reader = _catalog(tmp_path, suppliers)
+    try:
+        (hit,) = reader.search_products(q="copper tube").items
+        assert hit.offer is not None and hit.offer_count == 3
+        assert (hit.offer.supplier, hit.offer.base_uom, hit.offer.unit_price) == ("rod-supply", "LF", Decimal("2.0000"))
+        (stocked,) = reader.search_products(q="copper tube", in_stock=True, supplier="aaa-stick-supply").items
+        assert stocked.offer is not None and stocked.offer.supplier == "aaa-stick-supply"  # alone, it is shown
+        detail = reader.get_product(hit.product_id)
+        assert detail is not None and detail.base_uom == "LF"
+        assert [(o.supplier, o.base_uom) for o in detail.offers] == [
+            ("rod-supply", "LF"),
+            ("foot-supply", "LF"),
+            ("aaa-stick-supply", "EA"),
+        ]
+    finally:
+        reader.close()
+
+
+def test_deals_choose_the_offer_and_price_filters_see_the_deal_price(tmp_path: Path) -> None:
+    """An elbow at 1.10 (one) and 1.00 (two). A deal of 20% off one's fittings makes one's 0.88 the
+    cheaper, and max_price=0.90 finds it; 0.30 off each order unit of one's offers priced per 2
+    takes 0.60 off; a deal of another supplier or category changes nothing."""
+    elbow = {"name": "Copper elbow 1/2 in", **FITTING}
+    suppliers = {
+        "one-supply": [offer("E-1", "2.20", price_quantity="2", **elbow)],
+        "two-supply": [offer("E-2", "1.00", **elbow)],
+    }
+    reader = _catalog(tmp_path, suppliers)
+    try:
+
+        def shown(*cuts: PriceCut, **filters: object) -> list[tuple[str, Decimal]]:
+            hits = reader.search_products(q="elbow", cuts=cuts, **filters).items  # type: ignore[arg-type]
+            return [(h.offer.supplier, h.offer.unit_price) for h in hits if h.offer is not None]
+
+        assert shown() == [("two-supply", Decimal("1.0000"))]
+        assert shown(max_price=Decimal("0.90")) == []
+        fittings = PriceCut("one-supply", category="plumbing > fittings", percent=Decimal(20))
+        assert shown(fittings) == [("one-supply", Decimal("2.2000"))]  # 1.76 for 2: 0.88 each
+        assert shown(fittings, max_price=Decimal("1.80")) == [("one-supply", Decimal("2.2000"))]
+        assert shown(PriceCut("one-supply", amount_usd=Decimal("0.30"))) == [("one-supply", Decimal("2.2000"))]
+        (hit,) = reader.search_products(q="elbow").items
+        for elsewhere in (
+            PriceCut("two-supply", category="Lumber", percent=Decimal(50)),
+            PriceCut("one-supply", product_id="p_0000000000000000", percent=Decimal(50)),
+            PriceCut("one-supply", percent=Decimal(5)),  # 1.045 each: still dearer
+            PriceCut("nobody", percent=Decimal(90)),
+        ):
+            assert shown(elsewhere) == [("two-supply", Decimal("1.0000"))], elsewhere
+        assert shown(PriceCut("one-supply", product_id=hit.product_id, percent=Decimal(50))) == [
+            ("one-supply", Decimal("2.2000"))
+        ]
     finally:
         reader.close()
 

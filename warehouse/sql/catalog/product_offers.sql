@@ -1,7 +1,8 @@
 -- Every supplier's offer for a product: per supplier and SKU the ZIP area's row, else the * row
 -- (without a ZIP, the * row, else the cheapest regional one); comparable offers cheapest per base
 -- unit first, then offers whose source forbids price comparison. Prices are not converted: within
--- each of those, offers in USD (the catalog's currency) come first, then those in other currencies.
+-- each of those, offers in USD (the catalog's currency) come first, then those in other currencies,
+-- and within each currency the offers in the product's base unit, then those in another one.
 SELECT
     supplier,
     supplier_sku,
@@ -26,4 +27,10 @@ QUALIFY row_number() OVER (
     PARTITION BY supplier, supplier_sku
     ORDER BY CASE price_region WHEN $zip_area THEN 0 WHEN '*' THEN 1 ELSE 2 END, price_per_base_unit, price_region
 ) = 1
-ORDER BY NOT price_comparison_allowed, currency <> 'USD', price_per_base_unit, supplier, supplier_sku
+ORDER BY
+    NOT price_comparison_allowed,
+    currency <> 'USD',
+    base_uom IS DISTINCT FROM (SELECT base_uom FROM products WHERE product_id = $product_id),
+    price_per_base_unit,
+    supplier,
+    supplier_sku

@@ -4,14 +4,16 @@
 -- is some (category, description, maker and model: a supplier joining with its own category for
 -- the product does not move it out of its category, and out of the deals that cover it), else by
 -- the first supplier row (by supplier, SKU and region), which also names it (a supplier's name
--- for a product says more than a manufacturer's short one). product_no numbers the
--- products in product_id order (the search index refers to products by it); category_no numbers
+-- for a product says more than a manufacturer's short one). Its base unit is the one most of its
+-- suppliers price it in (ties: the first supplier row's); offers in another base unit (a stick
+-- sold by EA without its length, where others sell it by LF) do not compare with the others per
+-- base unit, and are listed after them. product_no numbers the products in product_id order (the search index refers to products by it); category_no numbers
 -- the categories in name order (-1: none). The choice and the numbering run over narrow rows (the
 -- offer's rowid and keys); the text columns join in once, so nothing wide is sorted twice or
 -- spilled by a window.
 CREATE TABLE snap.products AS
 WITH live AS (
-    SELECT rowid AS offer_row, product_id, supplier, supplier_sku, price_region
+    SELECT rowid AS offer_row, product_id, supplier, supplier_sku, price_region, base_uom
     FROM catalog_offer
     WHERE (valid_to IS NULL OR valid_to >= CAST($published_at AS DATE))
         AND (valid_from IS NULL OR valid_from <= CAST($published_at AS DATE))
@@ -24,10 +26,27 @@ chosen AS (
     FROM live
     GROUP BY product_id
 ),
+units AS (
+    -- per product and base unit: how many suppliers price it so, and the first row that does
+    SELECT
+        product_id,
+        base_uom,
+        count(DISTINCT supplier) AS suppliers,
+        min((supplier, supplier_sku, price_region)) AS first_row
+    FROM live
+    GROUP BY product_id, base_uom
+),
+unit_of AS (
+    SELECT product_id, arg_min(base_uom, (-suppliers, first_row)) AS base_uom
+    FROM units
+    GROUP BY product_id
+),
 listed AS (
-    SELECT product_id, supplier_count, offer_row FROM chosen
+    SELECT c.product_id, c.supplier_count, c.offer_row, u.base_uom
+    FROM chosen AS c
+    JOIN unit_of AS u ON u.product_id = c.product_id
     UNION ALL
-    SELECT m.product_id, 0 AS supplier_count, NULL AS offer_row
+    SELECT m.product_id, 0 AS supplier_count, NULL AS offer_row, NULL AS base_uom
     FROM manufacturer_product AS m
     ANTI JOIN chosen AS c ON c.product_id = m.product_id
     WHERE NOT m.discontinued
@@ -38,11 +57,11 @@ numbered AS (
 described AS (
     -- an inner join, so DuckDB builds its hash table on the narrow numbered rows and streams the
     -- wide offers past it (an outer join would build it on the offers' text, and run out of memory)
-    SELECT n.product_no, n.supplier_count, n.product_id, o.* EXCLUDE (offer_row)
+    SELECT n.product_no, n.supplier_count, n.product_id, o.* EXCLUDE (offer_row), n.base_uom
     FROM numbered AS n
     JOIN (
         SELECT rowid AS offer_row, name, description, brand, manufacturer, manufacturer_part_number,
-            gtin, unspsc, category, base_uom
+            gtin, unspsc, category
         FROM catalog_offer
     ) AS o ON o.offer_row = n.offer_row
     UNION ALL
