@@ -26,7 +26,7 @@ from pipelines.resources import (
     env_or,
 )
 from pipelines.retention import RETENTION_JOB, RETENTION_SCHEDULE
-from pipelines.sensors import CANCELED_SENSOR, FAILURE_SENSOR, INBOX_SENSOR, LANDING_SENSOR
+from pipelines.sensors import BACKSTOP_SENSOR, CANCELED_SENSOR, FAILURE_SENSOR, INBOX_SENSOR, LANDING_SENSOR
 
 __all__ = ["build_definitions", "defs"]
 
@@ -46,7 +46,14 @@ def build_definitions(data_dir: str | Path | None = None, *, cadence: FeedCadenc
         assets=all_assets(),
         asset_checks=FRESHNESS_CHECKS,
         jobs=[*SUBMISSION_JOBS.values(), FRESHNESS_JOB, CATALOG_REFRESH_JOB, RETENTION_JOB],
-        sensors=[LANDING_SENSOR, INBOX_SENSOR, FAILURE_SENSOR, CANCELED_SENSOR, FRESHNESS_AFTER_PUBLISH],
+        sensors=[
+            LANDING_SENSOR,
+            INBOX_SENSOR,
+            FAILURE_SENSOR,
+            CANCELED_SENSOR,
+            BACKSTOP_SENSOR,
+            FRESHNESS_AFTER_PUBLISH,
+        ],
         schedules=[FRESHNESS_SCHEDULE, CATALOG_REFRESH_SCHEDULE, RETENTION_SCHEDULE],
         resources={"warehouse": warehouse, "cadence": cadence},
     )

@@ -109,7 +109,8 @@ def end_orphaned_runs(instance: dg.DagsterInstance, *, reason: str) -> list[str]
     (``python -m pipelines recover``) before it starts Dagster on its own instance, after a
     Ctrl-C or a crash that took the previous workers down with it. Dagster's default run launcher
     cannot check a worker's health, so such a run would otherwise stay STARTED, and hold the
-    warehouse pool's one slot, for good. The failure sensor then marks their submissions failed."""
+    warehouse pool's one slot, for good. The backstop sensor then marks their submissions failed
+    (pipelines/sensors.py: these runs end before the failure sensor's first tick)."""
     ended = []
     for record in instance.get_run_records(dg.RunsFilter(statuses=list(_IN_FLIGHT))):
         run = record.dagster_run

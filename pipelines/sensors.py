@@ -8,7 +8,12 @@
 - ``submission_failure_sensor``: a run of a submission that failed on an error before the
   submission was accepted marks it ``failed`` in its ``status.json``
   (:func:`pipelines.submissions.mark_failed`), so the supplier sees it instead of ``validating``
-  for good; running it again from the Dagster UI moves it on.
+  for good; running it again from the Dagster UI moves it on. ``submission_canceled_sensor`` does
+  the same for a canceled run.
+- ``submission_backstop_sensor``: the two sensors above see only runs that end after their first
+  tick (a run ended while the daemon was down, or by ``python -m pipelines recover`` before it
+  started, is not theirs); once a minute it marks ``failed`` each unfinished submission whose
+  newest run ended failed or canceled (:func:`mark_ended_runs`).
 
 All start RUNNING, so ``dagster dev`` processes a push with nobody touching anything. A
 submission is run once: the cursor remembers the manifests it has seen (by the ctime the
@@ -43,11 +48,13 @@ from pipelines.submissions import (
 )
 
 __all__ = [
+    "BACKSTOP_SENSOR",
     "CANCELED_SENSOR",
     "FAILURE_SENSOR",
     "INBOX_SENSOR",
     "LANDING_SENSOR",
     "SubmissionCursor",
+    "mark_ended_runs",
     "mark_failed_run",
     "new_submissions",
     "submission_of",
@@ -225,6 +232,47 @@ _STEP_EVENTS = {
 }
 
 
+#: Run statuses of a run that ended without finishing its submission.
+_ENDED_UNFINISHED = (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
+
+
+def mark_ended_runs(instance: dg.DagsterInstance, data_dir: Path) -> list[str]:
+    """Mark ``failed`` each submission not yet finished (no status, or ``validating``) whose newest
+    run (by its partition, the submission id) ended failed or canceled; the submissions marked.
+    ``mark_failed`` leaves one alone that a later status has moved on."""
+    marked = []
+    for _, submission_id in manifest_files(data_dir):
+        status = read_status(data_dir, submission_id)
+        if status is not None and status.get("status") != "validating":
+            continue
+        records = instance.get_run_records(dg.RunsFilter(tags={"dagster/partition": submission_id}), limit=1)
+        if not records or records[0].dagster_run.status not in _ENDED_UNFINISHED:
+            continue
+        record = records[0]
+        run_id = record.dagster_run.run_id
+        failures = [r.get_dagster_event() for r in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_FAILURE)]
+        ended = datetime.fromtimestamp(record.end_time, UTC) if record.end_time else datetime.now(UTC)
+        if mark_failed_run(instance, data_dir, submission_id, run_id, failures, ended) is not None:
+            marked.append(submission_id)
+    return marked
+
+
+@dg.sensor(
+    name="submission_backstop_sensor",
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Marks failed the unfinished submissions whose newest run ended failed or canceled "
+    "where the failure and canceled sensors did not see it end (while the daemon was down).",
+)
+def submission_backstop_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SkipReason:
+    marked = mark_ended_runs(context.instance, warehouse.data_path)
+    for submission_id in marked:
+        context.log.warning(f"submission {submission_id}: its newest run had ended unfinished; marked failed")
+    return dg.SkipReason(
+        f"marked failed: {', '.join(marked)}" if marked else "no unfinished submission's run has ended"
+    )
+
+
 def mark_failed_run(
     instance: dg.DagsterInstance,
     data_dir: Path,
@@ -258,3 +306,4 @@ LANDING_SENSOR = landing_sensor
 INBOX_SENSOR = cost_data_inbox_sensor
 FAILURE_SENSOR = submission_failure_sensor
 CANCELED_SENSOR = submission_canceled_sensor
+BACKSTOP_SENSOR = submission_backstop_sensor

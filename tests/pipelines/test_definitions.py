@@ -100,6 +100,7 @@ def test_jobs_sensors_and_schedule() -> None:
         "cost_data_inbox_sensor",
         "submission_failure_sensor",
         "submission_canceled_sensor",
+        "submission_backstop_sensor",
         "freshness_after_publish",
     }
     assert all(s.default_status is dg.DefaultSensorStatus.RUNNING for s in sensors.values())

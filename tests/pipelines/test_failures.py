@@ -16,7 +16,13 @@ import pipelines.assets
 from pipelines.definitions import build_definitions
 from pipelines.resources import WarehouseResource
 from pipelines.run import end_orphaned_runs, materialize_submission
-from pipelines.sensors import submission_canceled_sensor, submission_failure_sensor, submission_of
+from pipelines.sensors import (
+    mark_ended_runs,
+    submission_backstop_sensor,
+    submission_canceled_sensor,
+    submission_failure_sensor,
+    submission_of,
+)
 from pipelines.submissions import mark_failed, mark_pruned, read_status, write_status
 from tests.pipelines.conftest import land, query
 from warehouse.snapshots import current_snapshot
@@ -200,3 +206,62 @@ def test_a_canceled_run_marks_its_submission_failed(data_dir: Path, tmp_path: Pa
     status = read_status(data_dir, "canceled")
     assert status is not None and status["status"] == "failed"
     assert (status["failure"]["run_id"], status["failure"]["steps"]) == (run.run_id, [])
+
+
+def test_the_backstop_marks_a_run_that_failed_where_the_failure_sensor_did_not_see_it(
+    data_dir: Path, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The failure sensor sees only runs that end after its first tick: a run that failed while
+    the daemon was down is the backstop sensor's, once, with the steps that failed."""
+    land(data_dir, "unseen-1")
+    monkeypatch.setattr(pipelines.assets, "apply_submission", _broken_apply)
+    result = _run_job(data_dir, instance, "unseen-1")
+    assert not result.success and (read_status(data_dir, "unseen-1") or {})["status"] == "validating"
+
+    def tick() -> str:
+        context = dg.build_sensor_context(
+            instance=instance, resources={"warehouse": WarehouseResource(data_dir=str(data_dir))}
+        )
+        skipped = submission_backstop_sensor(context)
+        assert isinstance(skipped, dg.SkipReason)
+        return str(skipped.skip_message)
+
+    assert tick() == "marked failed: unseen-1"
+    status = read_status(data_dir, "unseen-1")
+    assert status is not None and status["status"] == "failed"
+    assert (status["failure"]["run_id"], status["failure"]["steps"]) == (result.run_id, [CURATED_STEP])
+    assert tick() == "no unfinished submission's run has ended"
+
+
+def test_the_backstop_marks_a_submission_whose_run_recover_ended_and_not_one_run_again(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """``python -m pipelines recover`` fails the runs a stopped daemon left in flight before
+    Dagster starts again: the backstop marks their submissions (here one whose run never got to
+    write a status), and leaves alone one whose newest run is queued again or that finished."""
+    for sid in ("orphan-2", "requeued", "finished"):
+        land(data_dir, sid)
+    write_status(data_dir, "finished", "published")
+    job = build_definitions(data_dir).resolve_job_def("supplier_catalog_submission")
+    (tmp_path / "dagster").mkdir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "dagster")) as instance:
+
+        def run_of(sid: str) -> str:
+            run = instance.create_run_for_job(job, tags={"joist/submission": sid, "dagster/partition": sid})
+            instance.run_storage.handle_run_event(
+                run.run_id, dg.DagsterEvent(dg.DagsterEventType.RUN_START.value, job_name=job.name)
+            )
+            return run.run_id
+
+        orphan = run_of("orphan-2")
+        run_of("requeued")
+        run_of("finished")
+        assert len(end_orphaned_runs(instance, reason="stopped")) == 3
+        instance.create_run_for_job(job, tags={"joist/submission": "requeued", "dagster/partition": "requeued"})
+        assert mark_ended_runs(instance, data_dir) == ["orphan-2"]
+        assert mark_ended_runs(instance, data_dir) == []
+    status = read_status(data_dir, "orphan-2")
+    assert status is not None and status["status"] == "failed"
+    assert (status["failure"]["run_id"], status["failure"]["steps"]) == (orphan, [])
+    assert read_status(data_dir, "requeued") is None
+    assert (read_status(data_dir, "finished") or {})["status"] == "published"
