@@ -545,6 +545,30 @@ def test_deals_choose_the_offer_and_price_filters_see_the_deal_price(tmp_path: P
         reader.close()
 
 
+def test_a_product_a_supplier_offers_ranks_before_one_only_its_maker_sells_that_matches_as_well(
+    tmp_path: Path,
+) -> None:
+    """The supplier's name for its elbow carries the brand, a longer text than the maker's own
+    name for another elbow, which BM25 alone ranks higher; the one a builder can order from a
+    supplier, at a regional price with stock, comes first. A much better match still wins."""
+    text = "Wrot fitting, 90 degree, cup by cup, for type K, L and M tube, lead free, ASME B16.22"
+    makers = [
+        _maker("607-075", "Copper elbow 3/4 in", category=FITTING["category"], description=text),
+        _maker("607-100", "Copper elbow elbow 1 in", category=FITTING["category"], description=text),
+    ]
+    sold = offer("E-1", "1.10", name="NIBCO Copper elbow 1/2 in", description=text, available_qty="9", **FITTING)
+    reader = _catalog(tmp_path, {"acme-supply": [sold]}, makers)
+    try:
+        hits = reader.search_products(q="copper elbow").items
+        assert [(h.name, h.offer is not None) for h in hits][:2] == [
+            ("Copper elbow elbow 1 in", False),  # says elbow twice: a much better match
+            ("NIBCO Copper elbow 1/2 in", True),
+        ]
+        assert hits[2].name == "Copper elbow 3/4 in"
+    finally:
+        reader.close()
+
+
 def test_a_product_only_its_manufacturer_sells_is_found_at_its_list_price(tmp_path: Path) -> None:
     """A manufacturer's product that no supplier offers (a door bought from the maker) is in the
     catalog with no offer and its list price; a discontinued one is not. Filters on offers (stock,

@@ -1,10 +1,11 @@
--- What the product search index is built from: every product's number and words, and the other
--- names suppliers give it (search_names). A snapshot with the same fingerprint as the current one
--- can take the current one's index as it is (BM25 weights depend on these words alone).
+-- What the product search index is built from: every product's number and words, whether some
+-- supplier offers it (catalog_search_postings weighs that), and the other names suppliers give it
+-- (search_names). A snapshot with the same fingerprint as the current one can take the current
+-- one's index as it is (the weights depend on these alone).
 SELECT
     count(*) || ':' || coalesce(sum(hash(
         product_no, product_id, name, brand, manufacturer, manufacturer_part_number, category, description,
-        model_name, product_line
+        model_name, product_line, supplier_count > 0
     )::HUGEINT), 0)
     || ':' || (SELECT count(*) || ':' || coalesce(sum(hash(product_no, name)::HUGEINT), 0) FROM search_names)
 FROM products

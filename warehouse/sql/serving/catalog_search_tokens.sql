@@ -11,7 +11,9 @@ FROM (
         product_no,
         unnest(string_split_regex(
             lower(strip_accents(concat_ws(
-                ' ', name, brand, manufacturer, manufacturer_part_number, category, description, model_name, product_line
+                ' ', name, brand, manufacturer, manufacturer_part_number, category, description,
+                -- the maker's name once: a product only its maker sells is named by it already
+                CASE WHEN model_name IS DISTINCT FROM name THEN model_name END, product_line
             ))),
             '[^a-z0-9]+'
         )) AS word
