@@ -235,7 +235,8 @@ _SUPPLIER = (
     ),
     _sql(
         "unique_sku_per_region",
-        "one row per supplier_sku and price_region (exact repeats are dropped, conflicting ones fail)",
+        "one row per supplier_sku and price_region at a time: rows whose validity windows overlap "
+        "conflict (exact repeats are dropped); windows that do not meet are a price change sent ahead",
         ("supplier_sku", "price_region", "unit_price_text"),
     ),
     _sql("text_without_nul", _NO_NUL, ("supplier_sku", "field")),

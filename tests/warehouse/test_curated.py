@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import duckdb
 
 from tests.warehouse.conftest import T0, ingest, offer, write_feed
+from warehouse.catalog import CatalogReader
+from warehouse.snapshots import publish_snapshot
 
 
 def _history(conn: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
@@ -171,3 +174,62 @@ def test_one_feed_cannot_name_a_model_twice_in_two_spellings(conn: duckdb.DuckDB
     (failed,) = [r for r in report.rules if r.rule == "unique_model_number"]
     assert not report.accepted and [s["line"] for s in failed.samples] == [2, 3]
     assert _models(conn) == []
+
+
+def _offered(data_dir: Path, q: str) -> list[tuple[str, Decimal]]:
+    with closing(CatalogReader(data_dir)) as reader:
+        return [(h.name, h.offer.unit_price) for h in reader.search_products(q=q).items if h.offer is not None]
+
+
+def test_a_price_change_sent_ahead_is_served_from_its_first_day(
+    conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    """Today's price until the 10th and the next from the 11th, for one SKU and region: two rows
+    whose validity windows do not meet are accepted; each publish serves the one in effect, and
+    the history takes the new price with the first push on or after its first day. Windows that
+    share a day are a conflict."""
+    switch = T0.date() + timedelta(days=10)
+    ahead = [
+        offer("A", "10.00", name="Copper pipe", valid_to=switch.isoformat()),
+        offer("A", "12.00", name="Copper pipe", valid_from=(switch + timedelta(days=1)).isoformat()),
+        offer("B", "5.00"),
+    ]
+    path = write_feed(tmp_path / "1.csv", "supplier_catalog", ahead)
+    assert ingest(conn, path, submission_id="1", at=T0).accepted
+    assert _history(conn) == [
+        ("A", "*", Decimal("10.0000"), T0, None, True),
+        ("B", "*", Decimal("5.0000"), T0, None, True),
+    ]
+    later = T0 + timedelta(days=11)
+    for published, price in ((T0, "10.0000"), (later, "12.0000")):
+        publish_snapshot(conn, data_dir=data_dir, product="catalog", now=published)
+        assert _offered(data_dir, "copper") == [("Copper pipe", Decimal(price))], published
+    assert ingest(conn, path, submission_id="2", at=later).accepted  # the same feed, pushed again
+    assert _history(conn)[:2] == [
+        ("A", "*", Decimal("10.0000"), T0, later, False),
+        ("A", "*", Decimal("12.0000"), later, None, True),
+    ]
+
+    overlapping = [offer("A", "10.00", valid_to=switch.isoformat()), offer("A", "12.00", valid_from=switch.isoformat())]
+    report = ingest(conn, write_feed(tmp_path / "3.csv", "supplier_catalog", overlapping), submission_id="3")
+    assert not report.accepted
+    assert [s["line"] for s in report.rule("unique_sku_per_region").samples] == [2, 3]
+
+
+def test_a_delta_withdraws_an_item_by_a_validity_that_has_ended(
+    conn: duckdb.DuckDBPyConnection, data_dir: Path, tmp_path: Path
+) -> None:
+    """A delta row whose valid_to is past takes the SKU out of the next snapshot and ends its price
+    in the history; the supplier's other items stay."""
+    full = [offer("A", "1.00"), offer("B", "2.00")]
+    assert ingest(conn, write_feed(tmp_path / "f.csv", "supplier_catalog", full), submission_id="f").accepted
+    at = T0 + timedelta(days=3)
+    gone = [offer("B", "2.00", valid_to=(at - timedelta(days=1)).date().isoformat())]
+    path = write_feed(tmp_path / "d.csv", "supplier_catalog", gone)
+    assert ingest(conn, path, submission_id="d", at=at, mode="delta").accepted
+    publish_snapshot(conn, data_dir=data_dir, product="catalog", now=at)
+    assert _offered(data_dir, "item") == [("Item A", Decimal("1.0000"))]
+    assert [(sku, to, current) for sku, _, _, _, to, current in _history(conn)] == [
+        ("A", None, True),
+        ("B", at, False),
+    ]

@@ -1,4 +1,5 @@
--- The current catalog: one row per supplier, supplier_sku and price_region.
+-- The current catalog: one row per supplier, supplier_sku and price_region, or several whose
+-- validity windows do not overlap (a price change sent ahead; the snapshot serves the one in effect).
 CREATE TABLE IF NOT EXISTS catalog_offer (
     supplier VARCHAR NOT NULL,
     supplier_sku VARCHAR NOT NULL,

@@ -1,5 +1,6 @@
 -- SCD2, step 2: a current price for every key of the submission that has none (new keys, and the
--- keys whose price step 1 just ended).
+-- keys whose price step 1 just ended), from its row in effect on the day of the push (a key has
+-- at most one: unique_sku_per_region rejects overlapping windows).
 INSERT INTO price_history BY NAME
 SELECT
     s.supplier,
@@ -18,6 +19,8 @@ SELECT
     s.submission_id
 FROM staged_supplier_catalog AS s
 WHERE s.submission_id = $submission_id
+    AND (s.valid_from IS NULL OR s.valid_from <= CAST($at AS DATE))
+    AND (s.valid_to IS NULL OR s.valid_to >= CAST($at AS DATE))
     AND NOT EXISTS (
         SELECT 1
         FROM price_history AS h
