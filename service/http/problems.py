@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -20,7 +22,7 @@ from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 from litestar.types import ExceptionHandlersMap
 from litestar.utils.scope.state import ScopeState
 
-from service.errors import FieldError, JoistError
+from service.errors import FieldError, InvalidInput, JoistError
 from service.http.query import QUERY_ALIASES
 from service.http.request_id import request_id
 
@@ -154,6 +156,16 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     elif isinstance(exc, NotAuthorizedException):
         headers.setdefault("WWW-Authenticate", "Bearer")
     elif status == 400:
+        if "number out of range" in str(exc.detail).lower() and (field := _huge_number(request)) is not None:
+            detail = "a number beyond the range of a JSON number here; send it as a decimal string"
+            return problem(
+                request,
+                status=400,
+                slug=InvalidInput.slug,
+                title=InvalidInput.title,
+                detail=f"{field}: {detail}",
+                errors=[FieldError(field, detail)],
+            )
         return _malformed_body(request, _malformed_detail(request, exc.detail))
     if status >= 500:
         log.error("request %s failed with HTTP %s: %s", request_id(request.scope), status, exc.detail)
@@ -172,6 +184,31 @@ def _malformed_detail(request: Request[Any, Any, Any], detail: str) -> str:
     if "json" in lowered or "malformed" in lowered or "truncated" in lowered or "expected" in lowered:
         return f"the body is not valid JSON ({detail})"
     return detail
+
+
+_DECIMAL_JSON = msgspec.json.Decoder(float_hook=Decimal)  # every JSON number with a fraction or exponent
+
+
+def _huge_number(request: Request[Any, Any, Any]) -> str | None:
+    """Where a JSON body holds a number too large for a float (``1e999999999``), as a field path
+    (``lines[0].quantity``): the body is read into ``Any`` first, which cannot say where."""
+    body = ScopeState.from_scope(request.scope).body
+    if not isinstance(body, bytes):
+        return None
+    try:
+        document = _DECIMAL_JSON.decode(body)
+    except (msgspec.DecodeError, ArithmeticError, ValueError):
+        return None
+    pending: list[tuple[str, Any]] = [("", document)]
+    while pending:
+        path, value = pending.pop(0)
+        if isinstance(value, Decimal) and not math.isfinite(float(value)):
+            return path or "body"
+        if isinstance(value, dict):
+            pending.extend((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return None
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:

@@ -284,6 +284,10 @@ def test_estimate_errors_name_what_is_wrong(api: httpx.Client, tenant: Tenant) -
         resp = api.post(ESTIMATE, json={"lines": [{"item": known, "quantity": quantity}]}, headers=tenant.auth)
         errors = assert_validation_problem(resp)
         assert [e["field"] for e in errors] == ["lines[0].quantity"] and why in errors[0]["detail"], (quantity, errors)
+    for number in ("1e999999999", "1e400", "-1e999999999"):  # a JSON number, read digit for digit
+        body = '{"lines": [{"item": "%s", "quantity": %s}]}' % (known, number)
+        resp = api.post(ESTIMATE, content=body, headers={**tenant.auth, "Content-Type": "application/json"})
+        assert [e["field"] for e in assert_validation_problem(resp)] == ["lines[0].quantity"], (number, resp.text)
     # an exponent in, plain digits out
     plain = api.post(ESTIMATE, json={"lines": [{"item": known, "quantity": "1e3"}]}, headers=tenant.auth)
     assert plain.status_code == 200 and plain.json()["lines"][0]["quantity"] == "1000"
