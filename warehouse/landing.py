@@ -104,6 +104,36 @@ def _csv_header(path: Path) -> list[str]:
     return [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
 
 
+#: What a body that is not text most likely is, by its first bytes.
+_BINARY_KINDS = (
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one): export the sheet as CSV, UTF-8"),
+    (b"\xd0\xcf\x11\xe0", "an Office document (an Excel .xls workbook?): export the sheet as CSV, UTF-8"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "gzip data: send it with Content-Encoding: gzip"),
+)
+
+
+def _not_text(exc: UnicodeDecodeError, body: Path) -> str:
+    """What the report says of a first line that is not UTF-8: what the body seems to be, else
+    where the first byte that is not UTF-8 is (and, for a Latin-1 or Windows-1252 export, how to
+    send it)."""
+    opener = gzip.open if body.name.lower().endswith(".gz") else open
+    with opener(body, "rb") as raw:
+        start = raw.read(8)
+    for magic, kind in _BINARY_KINDS:
+        if start.startswith(magic):
+            return f"the body is not a CSV file: it looks like {kind}"
+    if b"\x00" in start:
+        return "the body is not a CSV file: it holds NUL bytes (binary data, or UTF-16 text: send UTF-8)"
+    byte = exc.object[exc.start]
+    return (
+        f"the first line is not UTF-8 text (byte {exc.start + 1} is 0x{byte:02X}); "
+        "send the file as UTF-8 (a Latin-1 or Windows-1252 export must be converted)"
+    )
+
+
 def _gzip_complete(path: Path) -> None:
     """Raise EOFError if a gzip file is truncated (DuckDB reads up to the cut without a word)."""
     with gzip.open(path, "rb") as raw:
@@ -276,7 +306,8 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
         landed.structure.append(_result("readable", passed=False, checked=1, failed=1, message=str(exc)))
         return landed
     except (duckdb.Error, OSError, UnicodeDecodeError, EOFError, csv.Error, gzip.BadGzipFile) as exc:
-        landed.structure.append(_result("readable", passed=False, checked=1, failed=1, message=_error_text(exc, body)))
+        message = _not_text(exc, body) if isinstance(exc, UnicodeDecodeError) else _error_text(exc, body)
+        landed.structure.append(_result("readable", passed=False, checked=1, failed=1, message=message))
         return landed
 
     if fmt != "csv" and not names:  # no record at all (or none with a field)
@@ -349,8 +380,7 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
         _result(
             "row_shape", passed=shape_count == 0, checked=checked, failed=shape_count, samples=shape_bad[:MAX_SAMPLES]
         ),
-        _result(
-            "not_empty", passed=landed.rows > 0, checked=landed.rows, message=None if landed.rows else "no records"
-        ),
+        # records set aside as unreadable or misshapen are records: they are reported above
+        _result("not_empty", passed=checked > 0, checked=checked, message=None if checked else "no records"),
     ]
     return landed

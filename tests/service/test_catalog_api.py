@@ -285,7 +285,7 @@ def test_estimate_errors_name_what_is_wrong(api: httpx.Client, tenant: Tenant) -
         errors = assert_validation_problem(resp)
         assert [e["field"] for e in errors] == ["lines[0].quantity"] and why in errors[0]["detail"], (quantity, errors)
     for number in ("1e999999999", "1e400", "-1e999999999"):  # a JSON number, read digit for digit
-        body = '{"lines": [{"item": "%s", "quantity": %s}]}' % (known, number)
+        body = f'{{"lines": [{{"item": "{known}", "quantity": {number}}}]}}'
         resp = api.post(ESTIMATE, content=body, headers={**tenant.auth, "Content-Type": "application/json"})
         assert [e["field"] for e in assert_validation_problem(resp)] == ["lines[0].quantity"], (number, resp.text)
     # an exponent in, plain digits out

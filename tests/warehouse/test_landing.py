@@ -115,6 +115,36 @@ def test_empty_truncated_and_not_csv_bodies(conn: duckdb.DuckDBPyConnection, tmp
     assert not _land(conn, pdf).ok
 
 
+@pytest.mark.parametrize(
+    ("first_bytes", "says"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(128, 256)), "an Excel .xlsx workbook"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(128, 256)), "a PNG image"),
+        (b"s\x00u\x00p\x00\xff\xfe", "UTF-16"),
+        ("supplier_sku,name,order_uom,unit_price,currency,price_region,déjà\n".encode("latin-1"), "byte 63 is 0xE9"),
+    ],
+)
+def test_a_body_that_is_not_utf8_text_says_what_it_seems_to_be(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path, first_bytes: bytes, says: str
+) -> None:
+    body = tmp_path / "body.csv"
+    body.write_bytes(first_bytes + b"\n" + b"x" * 100)
+    readable = next(r for r in _land(conn, body).structure if r.rule == "readable")
+    assert not readable.passed and says in (readable.message or ""), readable.message
+    assert "codec" not in (readable.message or "")
+
+
+def test_a_latin1_body_is_unreadable_not_empty(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """A Windows-1252 export with a UTF-8-clean header: every row is set aside as not UTF-8, and
+    the report says so once, not also that the feed has no records."""
+    body = tmp_path / "body.csv"
+    body.write_bytes(HEADER + "A,Plâtre 13 mm,EA,1,USD,*\nB,Tôle,EA,2,USD,*\n".encode("cp1252"))
+    landed = _land(conn, body)
+    status = _status(landed)
+    assert status["readable"] is False and status["not_empty"] is True
+    assert [line for line, _ in _samples(landed, "readable")] == [2, 3]
+
+
 def test_gzip_csv_lands(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     path = tmp_path / "body.csv.gz"
     path.write_bytes(gzip.compress(HEADER + b"A,a,EA,1,USD,*\n"))
