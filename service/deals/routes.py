@@ -39,7 +39,9 @@ class DealController(Controller):
         current: Annotated[
             bool, QueryParameter(description="Only deals valid now (default); false adds past and upcoming ones.")
         ] = True,
-        supplier: Annotated[str | None, QueryParameter(description="Only this supplier's deals (its slug).")] = None,
+        supplier: Annotated[
+            str | None, QueryParameter(max_length=63, description="Only this supplier's deals (its slug).")
+        ] = None,
     ) -> DealPage:
         plan = principal_of(request).plan
         page = PageParams.of(limit, cursor)

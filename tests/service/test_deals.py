@@ -274,6 +274,8 @@ def test_deal_list_validation_scope_and_account(api: httpx.Client, make_tenant: 
     tenant = make_tenant("business")
     assert_validation_problem(api.get(DEALS, params={"current": "maybe"}, headers=tenant.auth))
     assert_validation_problem(api.get(DEALS, params={"cursor": "zzz"}, headers=tenant.auth))
+    too_long = assert_validation_problem(api.get(DEALS, params={"supplier": "s" * 64}, headers=tenant.auth))
+    assert [e["field"] for e in too_long] == ["supplier"]
     assert_problem(api.get(DEALS, headers=make_tenant(scopes=["read:projects"]).auth), 403)
     assert_problem(api.get(DEALS), 401)
 
