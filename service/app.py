@@ -25,6 +25,7 @@ from service.crypto import Sealer
 from service.db.database import Database
 from service.db.engine import make_engine
 from service.deals.routes import DealController
+from service.deals.services import EligibleDeals
 from service.documents.routes import DocumentController
 from service.events.routes import EventController
 from service.feeds.landing import Landing
@@ -212,6 +213,7 @@ def create_app(settings: Settings | None = None, *, extra_routers: list[Router] 
                 "outbound": OutboundPolicy(settings.outbound_allow),
                 "webhook_sealer": Sealer(settings.secret_key, SECRET_PURPOSE),
                 "catalog_reader": catalog_reader,
+                "eligible_deals": EligibleDeals(settings.deals_cache_seconds),
             }
         ),
         logging_config=None,

@@ -53,6 +53,7 @@ class Settings:
     idempotency_ttl_seconds: int = 24 * 3600
     last_used_resolution_seconds: int = 60
     auth_cache_seconds: float = 5.0
+    deals_cache_seconds: float = 5.0  # how long a process prices offers with the deals it read
     outbound_allow: tuple[IPv4Network | IPv6Network, ...] = ()
     webhook_timeout_seconds: int = 15
     webhook_endpoint_concurrency: int = 8
@@ -83,6 +84,7 @@ class Settings:
             max_document_bytes=_int(env, "JOIST_MAX_DOCUMENT_BYTES", DEFAULT_MAX_DOCUMENT_BYTES),
             max_feed_bytes=_int(env, "JOIST_MAX_FEED_BYTES", DEFAULT_MAX_FEED_BYTES),
             auth_cache_seconds=_int(env, "JOIST_AUTH_CACHE_SECONDS", 5),
+            deals_cache_seconds=_int(env, "JOIST_DEALS_CACHE_SECONDS", 5),
             outbound_allow=_networks(env, "JOIST_OUTBOUND_ALLOW"),
             webhook_timeout_seconds=_int(env, "JOIST_WEBHOOK_TIMEOUT_SECONDS", 15),
             webhook_endpoint_concurrency=_int(env, "JOIST_WEBHOOK_ENDPOINT_CONCURRENCY", 8),

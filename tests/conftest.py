@@ -73,6 +73,7 @@ def settings(migrated_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         database_url=migrated_url,
         secret_key="test-instance-key-0123456789abcdefghij",
         outbound_allow=(IPv4Network("127.0.0.1/32"),),  # webhook receivers in tests listen on loopback
+        deals_cache_seconds=0,  # tests create a deal and price with it at once (test_deals tests the cache)
     )
 
 

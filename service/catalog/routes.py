@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -12,8 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from service.catalog import services
 from service.catalog.schemas import CostItemPage, EstimateIn, EstimateOut, ProductDetailOut, ProductPage
 from service.db.database import database
-from service.deals.repositories import ELIGIBLE_NOW
-from service.deals.services import DealRule, rules
+from service.deals.services import DealRule, EligibleDeals
 from service.errors import FieldError, InvalidInput, NotFound
 from service.http.auth import needs, principal_of
 from service.http.openapi import PROBLEMS_OPT
@@ -64,8 +62,8 @@ def _reads_snapshots(problems: dict[str, dict[str, Any]] | None = None) -> dict[
 
 
 async def _deals(request: Request[Any, Any, Any], state: State) -> list[DealRule]:
-    plan = principal_of(request).plan
-    return rules(await database(state).fetch_all(ELIGIBLE_NOW, {"plan": plan, "now": datetime.now(UTC)}))
+    eligible: EligibleDeals = state.eligible_deals
+    return await eligible.of(database(state), principal_of(request).plan)
 
 
 def _price(value: Decimal | None, name: str) -> Decimal | None:

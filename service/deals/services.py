@@ -8,13 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from time import monotonic
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from service.accounts.models import Plan
+from service.db.database import Database
 from service.deals.models import Deal
-from service.deals.repositories import DealRepository
+from service.deals.repositories import ELIGIBLE_NOW, DealRepository
 from service.deals.schemas import PROVENANCE, DealOut, DealRef
 from service.errors import Conflict, FieldError, InvalidInput
 from service.money import amount_error, canonical_amount
@@ -22,7 +24,7 @@ from service.orgs.models import OrgKind
 from service.orgs.repositories import OrgRepository
 from service.times import to_utc
 
-__all__ = ["DealRule", "best_deal", "create_deal", "render", "rules"]
+__all__ = ["DealRule", "EligibleDeals", "best_deal", "create_deal", "render", "rules"]
 
 _CENT = Decimal("0.01")
 _PRODUCT_ID_LENGTH = 40
@@ -240,3 +242,23 @@ def best_deal(
         if price is not None and (best is None or price < best[0]):
             best = (price, deal)
     return best
+
+
+class EligibleDeals:
+    """The deals each plan may use now, as the catalog prices offers with them: read once per
+    ``seconds`` per plan in each process (every search and product read needs them, and deals
+    change rarely), so a new, changed or ended deal reaches a process's prices within that time.
+    ``seconds`` 0 reads them for every request."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._cached: dict[str, tuple[float, list[DealRule]]] = {}
+
+    async def of(self, db: Database, plan: str) -> list[DealRule]:
+        if self.seconds > 0 and (hit := self._cached.get(plan)) is not None and monotonic() - hit[0] < self.seconds:
+            return hit[1]
+        read_at = monotonic()
+        found = rules(await db.fetch_all(ELIGIBLE_NOW, {"plan": plan, "now": datetime.now(UTC)}))
+        if self.seconds > 0:
+            self._cached[plan] = (read_at, found)
+        return found

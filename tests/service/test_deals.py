@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -330,3 +331,34 @@ def test_a_deal_can_make_another_suppliers_offer_the_cheapest(
     detail = api.get(f"{PRODUCTS}/{before['product_id']}", params={"zip": "10001"}, headers=starter.auth).json()
     assert [(o["supplier"], o["deal_price"]) for o in detail["offers"]] == [(one, "20.00"), (two, None)]
     assert pipe(make_tenant("business"))["offer"]["supplier"] == two
+
+
+def test_a_process_prices_with_the_deals_it_read_for_a_few_seconds(
+    api: httpx.Client,
+    settings: Settings,
+    db: Database,
+    make_tenant: Callable[..., Tenant],
+    suppliers: tuple[str, str],
+    tmp_path: Path,
+) -> None:
+    """Every catalog read needs the caller's plan's deals: a process reads them once per
+    JOIST_DEALS_CACHE_SECONDS per plan, so a new deal reaches its prices within that time (the
+    suite's servers read them for every request)."""
+    _, two = suppliers
+    build_snapshot(tmp_path, suppliers)
+    cached = start_server(create_app(settings.with_(data_dir=tmp_path, deals_cache_seconds=3600)))
+    tenant = make_tenant("professional")
+    try:
+        with cached.client() as other:
+
+            def romex(client: httpx.Client) -> Any:
+                resp = client.get(PRODUCTS, params={"q": "romex", "supplier": two}, headers=tenant.auth)
+                assert resp.status_code == 200, resp.text
+                return resp.json()["data"][0]["offer"]["deal_price"]
+
+            assert romex(other) is None and romex(api) is None
+            _deal(db, supplier=two, category="Electrical", discount_percent=Decimal("10"), plans=["professional"])
+            assert romex(api) == "24.75"
+            assert romex(other) is None  # read before the deal, less than an hour ago
+    finally:
+        cached.stop()
