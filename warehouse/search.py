@@ -42,6 +42,7 @@ _MAX_BATCH = 16_384
 _EAGER_POSTINGS = 50_000  # a term with fewer postings is read whole
 _CACHED_WORDS = 65_536  # per snapshot: query words already stemmed and looked up
 _SPLIT = re.compile(r"[^a-z0-9]+")
+_FRACTION = re.compile(r"[0-9]+/[0-9]+")
 _SCRATCH_KEPT = 4  # per snapshot: scratch arrays (10 bytes a product) kept for several-word searches
 
 #: The base units as the search numbers them (1, 2 …; 0: none), offers and products alike.
@@ -169,9 +170,11 @@ class ProductIndex:
 
     def words(self, text: str) -> list[str]:
         """A query's words as the index cuts them (warehouse/sql/serving/catalog_search_tokens.sql):
-        lower case, accents stripped, split at anything but letters and digits, stop words out."""
+        lower case, accents stripped, split at anything but letters and digits, stop words out;
+        a fraction also as one word (``1/2`` as ``1_2``)."""
         plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-        found = dict.fromkeys(w for w in _SPLIT.split(plain) if w)  # once each, in order
+        fractions = [f.replace("/", "_") for f in _FRACTION.findall(plain)]
+        found = dict.fromkeys(w for w in [*_SPLIT.split(plain), *fractions] if w)  # once each, in order
         return [w for w in found if w not in self.stopwords]
 
     def lookup(self, cur: duckdb.DuckDBPyConnection, words: Sequence[str]) -> list[tuple[int, int] | None]:

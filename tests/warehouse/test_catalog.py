@@ -569,6 +569,30 @@ def test_a_product_a_supplier_offers_ranks_before_one_only_its_maker_sells_that_
         reader.close()
 
 
+def test_a_fraction_is_searched_as_one_size(tmp_path: Path) -> None:
+    """Sizes are fractions: "elbow 1/2" finds the half-inch elbow (in its name, or in another
+    supplier's name for it), not the 1 in elbow with a 2 in its text, nor the 3/4 in one."""
+    rows = [
+        offer("E-12", "1.10", name="Copper elbow 1/2 in", **FITTING),
+        offer("E-1", "2.10", name="Copper elbow 1 in, 2 pack", category="Plumbing > Fittings > Copper"),
+        offer("E-34", "1.60", name="Copper elbow 3/4 in", category="Plumbing > Fittings > Copper"),
+        offer("E-112", "4.10", name="Copper elbow 1-1/2 in", category="Plumbing > Fittings > Copper"),
+    ]
+    other = [offer("X", "1.05", name="Wrot elbow, half inch (1/2)", **FITTING)]  # the same product as E-12
+    reader = _catalog(tmp_path, {"acme-supply": rows, "other-supply": other})
+    try:
+
+        def names(q: str) -> list[str]:
+            return sorted(h.name for h in reader.search_products(q=q).items)
+
+        assert names("elbow 1/2") == ["Copper elbow 1-1/2 in", "Copper elbow 1/2 in"]
+        assert names("wrot 1/2") == ["Copper elbow 1/2 in"]  # found by the other supplier's name
+        assert names("3/4") == ["Copper elbow 3/4 in"]
+        assert len(names("elbow 1 2")) == 3  # without the slash, the words as before
+    finally:
+        reader.close()
+
+
 def test_a_product_only_its_manufacturer_sells_is_found_at_its_list_price(tmp_path: Path) -> None:
     """A manufacturer's product that no supplier offers (a door bought from the maker) is in the
     catalog with no offer and its list price; a discontinued one is not. Filters on offers (stock,

@@ -1,7 +1,10 @@
 -- The words of each product as the search sees them: lower case, accents stripped, split at every
 -- character that is not a letter or a digit (so "2x4", "1/2" and part numbers stay findable), stop
 -- words dropped; a part number with separators also counts as one word without them ("CU-L-050"
--- is found as "cul050" too). A product's words are its own fields, its manufacturer's name and
+-- is found as "cul050" too), and a fraction in a name or description counts as one word as well
+-- ("1/2" as "1_2", a word no text can give otherwise), so that "1/2" finds the half-inch parts and
+-- not every product with a 1 and a 2 somewhere (warehouse/search.py cuts a query the same way). A
+-- product's words are its own fields, its manufacturer's name and
 -- product line, and every supplier's name for it (catalog_search_names): a builder searching
 -- "copper tube" finds the product one supplier calls "Copper pipe" and another "Copper Tube".
 CREATE TEMP TABLE search_tokens AS
@@ -25,5 +28,13 @@ FROM (
     SELECT product_no, lower(regexp_replace(manufacturer_part_number, '[^A-Za-z0-9]+', '', 'g')) AS word
     FROM products
     WHERE regexp_matches(manufacturer_part_number, '[^A-Za-z0-9]')
+    UNION ALL
+    SELECT product_no, replace(unnest(regexp_extract_all(text, '[0-9]+/[0-9]+')), '/', '_') AS word
+    FROM (
+        SELECT product_no, concat_ws(' ', name, description, model_name) AS text FROM products
+        UNION ALL
+        SELECT product_no, name FROM search_names
+    )
+    WHERE contains(text, '/')
 )
 WHERE word <> '' AND word NOT IN (SELECT word FROM search_stopwords)
