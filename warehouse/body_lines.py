@@ -25,6 +25,7 @@ and mangles stray quotes without a word).
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,6 +76,42 @@ def _as_text_values(record: dict[str, Any], structured: frozenset[str]) -> str |
             except RecursionError:
                 return f"the value of {name!r}: {_TOO_DEEP}"
     return None
+
+
+class _OnceEach(dict[str, Any]):
+    """A JSON object as ijson builds it, noting a key given twice (``repeated``): a plain dict
+    keeps the last value without a word, and one of the two values would be lost."""
+
+    __slots__ = ("repeated",)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in self:
+            self.repeated = key
+        dict.__setitem__(self, key, value)
+
+
+def _repeated_key_problem(key: str) -> str:
+    return f"the key {key!r} is given more than once; send each field once"
+
+
+def _repeated_in_line(text: bytes, value: dict[str, Any]) -> str | None:
+    """The key an NDJSON line gives twice, or None. A line whose count of ``":`` (and ``" :``)
+    matches its keys has none (the common case, counted in C); any other line (a nested object,
+    a value holding ``":``, or a repeated key) is parsed again keeping every pair."""
+    if text.count(b'":') + text.count(b'" :') == len(value):
+        return None
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, item in items:
+            if key in seen and not repeated:
+                repeated.append(key)
+            seen[key] = item
+        return seen
+
+    json.loads(text, object_pairs_hook=pairs, parse_float=Decimal, parse_int=Decimal)
+    return repeated[0] if repeated else None
 
 
 def _shown_value(value: Any) -> str:
@@ -157,11 +194,14 @@ def json_to_ndjson(body: Path, out: Path, structured: frozenset[str] = frozenset
     index = 0
     try:
         with _open(body) as raw, out.open("wb") as sink:
-            for index, record in enumerate(ijson.items(_after_bom(raw), "records.item", use_float=False), start=1):
-                if isinstance(record, dict):
-                    problem = _as_text_values(record, structured)
+            records = ijson.items(_after_bom(raw), "records.item", use_float=False, map_type=_OnceEach)
+            for index, record in enumerate(records, start=1):
+                if not isinstance(record, dict):
+                    problem: str | None = "the record is not a JSON object"
+                elif (repeated := getattr(record, "repeated", None)) is not None:
+                    problem = _repeated_key_problem(repeated)
                 else:
-                    problem = "the record is not a JSON object"
+                    problem = _as_text_values(record, structured)
                 if problem is None:
                     sink.write(_encoder.encode(record))
                     sink.write(b"\n")
@@ -324,8 +364,12 @@ def ndjson_good_lines(body: Path, out: Path, structured: frozenset[str] = frozen
             except RecursionError:
                 done.set_aside.append(SetAside(number, "shape", _shown(text), _TOO_DEEP))
                 continue
-            not_object = "the line is not a JSON object"
-            problem = _as_text_values(value, structured) if isinstance(value, dict) else not_object
+            if not isinstance(value, dict):
+                problem: str | None = "the line is not a JSON object"
+            elif (repeated := _repeated_in_line(text, value)) is not None:
+                problem = _repeated_key_problem(repeated)
+            else:
+                problem = _as_text_values(value, structured)
             if problem is not None:
                 done.set_aside.append(SetAside(number, "shape", _shown(text), problem))
                 continue

@@ -168,6 +168,32 @@ def test_ndjson_and_json_records(conn: duckdb.DuckDBPyConnection, tmp_path: Path
     assert _status(_land(conn, extra, "x"))["header"] is False
 
 
+def test_a_record_that_gives_a_key_twice_is_set_aside(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """One of the two values would be lost (a JSON parser keeps the last): the record is set aside
+    under row_shape, naming the key, in NDJSON (however the line is spaced) and in a JSON body; a
+    value that holds ``":`` or a nested object with its own keys is no repeat."""
+    base = '"supplier_sku": "{sku}", "name": "{name}", "order_uom": "EA", "currency": "USD", "price_region": "*"'
+    lines = [
+        "{" + base.format(sku="A", name="ok") + ', "unit_price": "1.00"}',
+        "{" + base.format(sku="B", name="twice") + ', "unit_price": "10.00", "unit_price": "1.00"}',
+        "{" + base.format(sku="C", name="spaced") + ', "unit_price" : "2.00", "unit_price" : "3.00"}',
+        "{" + base.format(sku="D", name='Pipe 1/2\\": copper') + ', "unit_price": "4.00"}',
+    ]
+    nd = tmp_path / "body.ndjson"
+    nd.write_text("\n".join(lines) + "\n")
+    landed = _land(conn, nd, "dup-nd")
+    assert _samples(landed, "row_shape") == [
+        (2, "the key 'unit_price' is given more than once; send each field once"),
+        (3, "the key 'unit_price' is given more than once; send each field once"),
+    ]
+    assert _lines(conn, "dup-nd") == [(1, "A"), (4, "D")]
+    js = tmp_path / "body.json"
+    js.write_text('{"records": [' + ", ".join(lines) + "]}")
+    landed = _land(conn, js, "dup-js")
+    assert [line for line, _ in _samples(landed, "row_shape")] == [2, 3]
+    assert _lines(conn, "dup-js") == [(1, "A"), (4, "D")]
+
+
 def _samples(landed, rule: str) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
     result = next(r for r in landed.structure if r.rule == rule)
     return [(s["line"], s["error"]) for s in result.samples]
