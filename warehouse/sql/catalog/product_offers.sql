@@ -3,6 +3,8 @@
 -- unit first, then offers whose source forbids price comparison. Prices are not converted: within
 -- each of those, offers in USD (the catalog's currency) come first, then those in other currencies,
 -- and within each currency the offers in the product's base unit, then those in another one.
+-- The search orders a product's offers the same way (warehouse/search.py _best_offers), and the
+-- service again at the price a builder's deals make (service/catalog/services.py _offer_rank).
 SELECT
     supplier,
     supplier_sku,
