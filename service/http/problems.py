@@ -199,15 +199,31 @@ def _huge_number(request: Request[Any, Any, Any]) -> str | None:
         document = _DECIMAL_JSON.decode(body)
     except (msgspec.DecodeError, ArithmeticError, ValueError):
         return None
-    pending: list[tuple[str, Any]] = [("", document)]
-    while pending:
-        path, value = pending.pop(0)
-        if isinstance(value, Decimal) and not math.isfinite(float(value)):
-            return path or "body"
-        if isinstance(value, dict):
-            pending.extend((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+    return _first_huge(document)
+
+
+#: How many values of a body the search for a huge number looks at (it runs on the event loop).
+_MAX_VISITED = 50_000
+
+
+def _first_huge(document: Any) -> str | None:
+    """The path of the first number (in document order) a float cannot hold, depth first, giving
+    up after ``_MAX_VISITED`` values (None: the problem then names the body)."""
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document)]
+    visited = 0
+    while stack and visited < _MAX_VISITED:
+        where, value = stack.pop()
+        visited += 1
+        if isinstance(value, Decimal):
+            if not math.isfinite(float(value)):
+                named = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(where))
+                return named or "body"
+        elif isinstance(value, dict):
+            stack.extend(((*where, key), item) for key, item in reversed(value.items()))
         elif isinstance(value, list):
-            pending.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+            room = _MAX_VISITED - visited  # a long list: only as much of its head as can be looked at
+            head = value[:room]
+            stack.extend(((*where, i), head[i]) for i in range(len(head) - 1, -1, -1))
     return None
 
 

@@ -214,6 +214,14 @@ def test_a_price_change_sent_ahead_is_served_from_its_first_day(
     report = ingest(conn, write_feed(tmp_path / "3.csv", "supplier_catalog", overlapping), submission_id="3")
     assert not report.accepted
     assert [s["line"] for s in report.rule("unique_sku_per_region").samples] == [2, 3]
+    day = switch + timedelta(days=1)
+    three = [
+        offer("A", "10.00", valid_to=switch.isoformat()),
+        offer("A", "12.00", valid_from=day.isoformat(), valid_to=(day + timedelta(days=20)).isoformat()),
+        offer("A", "13.00", valid_from=(day + timedelta(days=15)).isoformat()),  # overlaps the second only
+    ]
+    report = ingest(conn, write_feed(tmp_path / "4.csv", "supplier_catalog", three), submission_id="4")
+    assert [s["line"] for s in report.rule("unique_sku_per_region").samples] == [3, 4]
 
 
 def test_a_delta_withdraws_an_item_by_a_validity_that_has_ended(

@@ -2,7 +2,9 @@
 -- repeats were already dropped when staging, so these disagree), with the number of such rows. A
 -- missing valid_from or valid_to is an open end; two rows whose windows do not meet (today's
 -- price until 2026-12-31, the next from 2027-01-01) are a price change sent ahead, not a conflict.
--- The windows are compared only among the few keys that have more than one row.
+-- Only the keys with more than one row are looked at; within a key, rows in order of their start,
+-- a row overlaps an earlier one when the latest end before it reaches its start, and a later one
+-- when the next start is within its window (one sort, however many rows share the key).
 WITH repeated AS (
     SELECT *
     FROM (
@@ -19,17 +21,18 @@ WITH repeated AS (
     )
     WHERE n > 1
 ),
-overlapping AS (
-    SELECT DISTINCT a.source_line, a.supplier_sku, a.price_region, a.unit_price_text
-    FROM repeated AS a
-    JOIN repeated AS b
-        ON b.supplier_sku = a.supplier_sku
-        AND b.price_region = a.price_region
-        AND b.source_line <> a.source_line
-        AND b.starts <= a.ends
-        AND a.starts <= b.ends
+placed AS (
+    SELECT
+        *,
+        max(ends) OVER (
+            PARTITION BY supplier_sku, price_region ORDER BY starts, source_line
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+        ) AS latest_end_before,
+        lead(starts) OVER (PARTITION BY supplier_sku, price_region ORDER BY starts, source_line) AS next_start
+    FROM repeated
 )
 SELECT source_line, supplier_sku, price_region, unit_price_text, count(*) OVER () AS failed
-FROM overlapping
+FROM placed
+WHERE latest_end_before >= starts OR next_start <= ends
 ORDER BY source_line
 LIMIT $limit
