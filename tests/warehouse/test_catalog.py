@@ -577,18 +577,24 @@ def test_a_fraction_is_searched_as_one_size(tmp_path: Path) -> None:
         offer("E-1", "2.10", name="Copper elbow 1 in, 2 pack", category="Plumbing > Fittings > Copper"),
         offer("E-34", "1.60", name="Copper elbow 3/4 in", category="Plumbing > Fittings > Copper"),
         offer("E-112", "4.10", name="Copper elbow 1-1/2 in", category="Plumbing > Fittings > Copper"),
+        offer("B-1", "0.40", name="Hex bolt zinc", manufacturer="Grabber", manufacturer_part_number="HB-1/2-13X2"),
     ]
     other = [offer("X", "1.05", name="Wrot elbow, half inch (1/2)", **FITTING)]  # the same product as E-12
-    reader = _catalog(tmp_path, {"acme-supply": rows, "other-supply": other})
+    tee = [_maker("607-999", "Copper elbow 1/2 in", category=FITTING["category"])]  # no supplier offers it
+    reader = _catalog(tmp_path, {"acme-supply": rows, "other-supply": other}, tee)
     try:
 
         def names(q: str) -> list[str]:
             return sorted(h.name for h in reader.search_products(q=q).items)
 
-        assert names("elbow 1/2") == ["Copper elbow 1-1/2 in", "Copper elbow 1/2 in"]
+        assert names("elbow 1/2") == ["Copper elbow 1-1/2 in", "Copper elbow 1/2 in", "Copper elbow 1/2 in"]
+        # the maker's own name counts once, its 1/2 too: the half-inch elbow a supplier offers first
+        halves = [h.offer is not None for h in reader.search_products(q="1/2").items if h.name == "Copper elbow 1/2 in"]
+        assert halves == [True, False]
         assert names("wrot 1/2") == ["Copper elbow 1/2 in"]  # found by the other supplier's name
         assert names("3/4") == ["Copper elbow 3/4 in"]
-        assert len(names("elbow 1 2")) == 3  # without the slash, the words as before
+        assert len(names("elbow 1 2")) == 4  # without the slash, the words as before
+        assert names("HB-1/2-13X2") == names("hb 1/2 13x2") == names("hb1213x2") == ["Hex bolt zinc"]
     finally:
         reader.close()
 
