@@ -142,32 +142,30 @@ def _reading(reader: SnapshotReader, after: _Cursor | None) -> Iterator[tuple[An
 
 
 def _cuts(cur: Any, index: ProductIndex, cuts: Sequence[PriceCut]) -> tuple[Cut, ...]:
-    """The deals in the index's numbers, leaving out those that cover nothing in this snapshot."""
+    """The deals in the index's numbers, leaving out those that cover nothing in this snapshot
+    (the products deals name are looked up in one query)."""
+    named = sorted({c.product_id for c in cuts if c.product_id is not None})
+    product_nos: dict[str, int] = {}
+    if named:
+        found = execute(cur, "search", "product_numbers", {"product_ids": named}).fetchall()
+        product_nos = {str(product_id): int(no) for product_id, no in found}
     weighed = []
     for cut in cuts:
         supplier_no = index.suppliers.get(cut.supplier)
-        if supplier_no is None or (cut.percent is None and cut.amount_usd is None):
+        currency_no = index.currencies.get(cut.currency) if cut.currency is not None else None
+        if supplier_no is None or (cut.percent is None and (cut.amount is None or currency_no is None)):
             continue
-        product_no = None
-        if cut.product_id is not None:
-            found = execute(cur, "search", "product_after", {"product_id": cut.product_id}).fetchone()
-            if found is None or not found[1]:
-                continue
-            product_no = int(found[0])
+        product_no = product_nos.get(cut.product_id) if cut.product_id is not None else None
+        if cut.product_id is not None and product_no is None:
+            continue
         categories = None
         if cut.category is not None:
             categories = tuple(index.category_numbers(cut.category))
             if not categories:
                 continue
-        weighed.append(
-            Cut(
-                supplier_no,
-                product_no,
-                categories,
-                None if cut.percent is None else float(cut.percent),
-                None if cut.amount_usd is None else float(cut.amount_usd),
-            )
-        )
+        percent = None if cut.percent is None else float(cut.percent)
+        amount = None if cut.amount is None else float(cut.amount)
+        weighed.append(Cut(supplier_no, product_no, categories, percent, amount, currency_no))
     return tuple(weighed)
 
 
@@ -221,13 +219,14 @@ def _offer(values: dict[str, Any]) -> Offer:
 class PriceCut:
     """A deal the caller is eligible for, as the search weighs offers with it: a supplier's offers
     (of one product, of a category and those under it, or all of them) at ``percent`` off, or at
-    ``amount_usd`` off each order unit of its offers in USD."""
+    ``amount`` off each order unit of its offers in ``currency``."""
 
     supplier: str
     product_id: str | None = None
     category: str | None = None
     percent: Decimal | None = None
-    amount_usd: Decimal | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ A search has two halves, and each lives where it is cheap:
   in the caller's ZIP area (a region's own row over the supplier's ``*`` row), on stock and on
   price, and shows the cheapest per base unit; that needs every offer of every candidate, which a
   query per page cannot fetch fast enough. :class:`ProductIndex` keeps the offers' numeric columns
-  (about 32 bytes an offer) and each product's category and base unit in arrays, loaded once per snapshot.
+  (about 34 bytes an offer) and each product's category and base unit in arrays, loaded once per snapshot.
 
 Candidates are walked in rank order, a batch at a time, until a page (plus one, to know whether
 there is a next page) has passed the offer filters; only that page's rows are then read from the
@@ -61,7 +61,8 @@ class Cut:
     product_no: int | None = None
     categories: tuple[int, ...] | None = None  # the category and those under it
     percent: float | None = None  # off the offer's price
-    amount: float | None = None  # off each order unit, of offers in USD
+    amount: float | None = None  # off each order unit, of the offers in currency_no
+    currency_no: int | None = None  # ProductIndex.currencies
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,9 @@ class ProductIndex:
         counts = np.bincount(self.product_category + 1, minlength=len(self.categories) + 1)
         self.category_start = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)  # index c + 1
 
-        offers = execute(conn, "search", "load_offers", {"units": _UNITS}).fetchnumpy()
+        currencies = [str(r[0]) for r in execute(conn, "search", "load_currencies").fetchall()]
+        self.currencies: dict[str, int] = {code: no for no, code in enumerate(currencies, start=1)}
+        offers = execute(conn, "search", "load_offers", {"units": _UNITS, "currencies": currencies}).fetchnumpy()
         if not np.array_equal(offers["offer_no"], np.arange(len(offers["offer_no"]))):
             raise RuntimeError("the snapshot's offers are not stored in offer_no order")
         self.region = np.ascontiguousarray(offers["region_no"], dtype=np.int16)
@@ -137,6 +140,7 @@ class ProductIndex:
         self.in_stock = np.ascontiguousarray(offers["in_stock"], dtype=np.bool_)
         self.comparable = np.ascontiguousarray(offers["price_comparison_allowed"], dtype=np.bool_)
         self.other_currency = np.ascontiguousarray(offers["other_currency"], dtype=np.bool_)
+        self.currency_no = np.ascontiguousarray(offers["currency_no"], dtype=np.int16)
         self.supplier = np.ascontiguousarray(offers["supplier_no"], dtype=np.int32)
         self.group = (np.cumsum(np.asarray(offers["group_start"], dtype=np.int32)) - 1).astype(np.int32)
         product_of_offer = np.asarray(offers["product_no"], dtype=np.int64)
@@ -161,6 +165,7 @@ class ProductIndex:
             self.in_stock,
             self.comparable,
             self.other_currency,
+            self.currency_no,
             self.other_unit,
             self.supplier,
             self.group,
@@ -347,7 +352,10 @@ class ProductIndex:
         listed = self.unit_price[offs]
         best = listed.copy()
         supplier = self.supplier[offs]
+        candidates = set(np.unique(product_nos).tolist()) if any(c.product_no is not None for c in cuts) else set()
         for cut in cuts:
+            if cut.product_no is not None and cut.product_no not in candidates:
+                continue  # a deal on a product not in this batch
             covered = supplier == cut.supplier_no
             if cut.product_no is not None:
                 covered &= product_nos == cut.product_no
@@ -355,12 +363,15 @@ class ProductIndex:
                 covered &= np.isin(self.product_category[product_nos], cut.categories)
             if cut.percent is not None:
                 cheaper = listed * (1 - cut.percent / 100)
-            elif cut.amount is not None:
-                covered &= ~self.other_currency[offs]
+            elif cut.amount is not None and cut.currency_no is not None:
+                covered &= self.currency_no[offs] == cut.currency_no
                 cheaper = listed - cut.amount * self.price_quantity[offs].astype(np.float64)
             else:
                 continue
-            best = np.where(covered, np.minimum(best, np.round(np.maximum(cheaper, 0.0), 2)), best)
+            # to the cent, half up (service/deals/services.py rounds the price it shows so; the
+            # millionth of a cent absorbs the binary error of 0.225 and the like)
+            cents = np.floor(np.maximum(cheaper, 0.0) * 100 + 0.5 + 1e-6) / 100
+            best = np.where(covered, np.minimum(best, cents), best)
         return best
 
     def search(self, cur: duckdb.DuckDBPyConnection, query: SearchQuery) -> list[Hit]:

@@ -156,14 +156,8 @@ def _offer(offer: Offer, product_id: str, category: str | None, deals: Sequence[
 
 
 def price_cuts(deals: Sequence[DealRule]) -> list[PriceCut]:
-    """The caller's deals as the search weighs offers with them. An amount off in another currency
-    than USD is left out: the search does not know the currency of offers outside USD, which come
-    after the USD ones anyway."""
-    return [
-        PriceCut(d.supplier, d.product_id, d.category, d.percent, d.amount if d.currency == "USD" else None)
-        for d in deals
-        if d.percent is not None or d.currency == "USD"
-    ]
+    """The caller's deals as the search weighs offers with them."""
+    return [PriceCut(d.supplier, d.product_id, d.category, d.percent, d.amount, d.currency) for d in deals]
 
 
 def _offer_rank(offer: Offer, shown: OfferOut, base_uom: str | None) -> tuple[Any, ...]:

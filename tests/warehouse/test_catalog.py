@@ -529,7 +529,12 @@ def test_deals_choose_the_offer_and_price_filters_see_the_deal_price(tmp_path: P
         fittings = PriceCut("one-supply", category="plumbing > fittings", percent=Decimal(20))
         assert shown(fittings) == [("one-supply", Decimal("2.2000"))]  # 1.76 for 2: 0.88 each
         assert shown(fittings, max_price=Decimal("1.80")) == [("one-supply", Decimal("2.2000"))]
-        assert shown(PriceCut("one-supply", amount_usd=Decimal("0.30"))) == [("one-supply", Decimal("2.2000"))]
+        assert shown(PriceCut("one-supply", amount=Decimal("0.30"), currency="USD")) == [
+            ("one-supply", Decimal("2.2000"))
+        ]
+        assert shown(PriceCut("one-supply", amount=Decimal("0.30"), currency="EUR")) == [
+            ("two-supply", Decimal("1.0000"))
+        ]
         (hit,) = reader.search_products(q="elbow").items
         for elsewhere in (
             PriceCut("two-supply", category="Lumber", percent=Decimal(50)),
@@ -595,6 +600,29 @@ def test_a_fraction_is_searched_as_one_size(tmp_path: Path) -> None:
         assert names("3/4") == ["Copper elbow 3/4 in"]
         assert len(names("elbow 1 2")) == 4  # without the slash, the words as before
         assert names("HB-1/2-13X2") == names("hb 1/2 13x2") == names("hb1213x2") == ["Hex bolt zinc"]
+    finally:
+        reader.close()
+
+
+def test_deal_prices_filter_as_they_are_shown_and_in_the_deals_currency(tmp_path: Path) -> None:
+    """A deal price is rounded to the cent half up, as the offer shows it: 0.25 less 10% is 0.23,
+    so max_price=0.22 leaves it out. An amount off in EUR prices the EUR offers it covers, and
+    moves them in the search as it does in the product's list."""
+    washer = {"name": "Flat washer", "manufacturer": "Grabber", "manufacturer_part_number": "FW-1"}
+    suppliers = {
+        "one-supply": [offer("W-1", "1.10", currency="EUR", **washer), offer("W-9", "0.25", name="Lock washer")],
+        "two-supply": [offer("W-2", "1.00", currency="EUR", **washer)],
+    }
+    reader = _catalog(tmp_path, suppliers)
+    try:
+        ten = PriceCut("one-supply", percent=Decimal(10))
+        assert reader.search_products(q="lock washer", cuts=[ten], max_price=Decimal("0.22")).items == []
+        assert len(reader.search_products(q="lock washer", cuts=[ten], max_price=Decimal("0.23")).items) == 1
+        euros = PriceCut("one-supply", amount=Decimal("0.50"), currency="EUR")
+        (hit,) = reader.search_products(q="flat washer", cuts=[euros]).items
+        assert hit.offer is not None and hit.offer.supplier == "one-supply"  # 0.60 EUR against 1.00 EUR
+        (hit,) = reader.search_products(q="flat washer", cuts=[euros], max_price=Decimal("0.70")).items
+        assert hit.offer is not None and hit.offer.supplier == "one-supply"
     finally:
         reader.close()
 

@@ -11,6 +11,8 @@ SELECT
     coalesce(price_comparison_allowed, true) AS price_comparison_allowed,
     -- prices compare within a currency: the catalog's (USD) first, then any other
     currency <> 'USD' AS other_currency,
+    -- the currency as a number ($currencies lists them), for a deal's amount off in its currency
+    CAST(list_position($currencies, currency) AS SMALLINT) AS currency_no,
     -- the base unit as a number ($units lists them; 0: none), to compare with the product's
     CAST(coalesce(list_position($units, base_uom), 0) AS TINYINT) AS unit_no,
     supplier_no,
