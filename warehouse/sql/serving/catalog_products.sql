@@ -12,7 +12,9 @@
 -- offer's rowid and keys); the text columns join in once, so nothing wide is sorted twice or
 -- spilled by a window.
 CREATE TABLE snap.products AS
-WITH live AS (
+-- live is scanned twice rather than materialized (the second scan, for the products offered in
+-- more than one base unit, reads narrow columns; a materialized copy cost more than the scan).
+WITH live AS NOT MATERIALIZED (
     SELECT rowid AS offer_row, product_id, supplier, supplier_sku, price_region, base_uom
     FROM catalog_offer
     WHERE (valid_to IS NULL OR valid_to >= CAST($published_at AS DATE))
@@ -22,19 +24,23 @@ chosen AS (
     SELECT
         product_id,
         count(DISTINCT supplier) AS supplier_count,
-        arg_min(offer_row, (supplier, supplier_sku, price_region)) AS offer_row
+        arg_min(offer_row, (supplier, supplier_sku, price_region)) AS offer_row,
+        min(base_uom) AS some_unit,
+        min(base_uom) <> max(base_uom) AS mixed_units
     FROM live
     GROUP BY product_id
 ),
 units AS (
-    -- per product and base unit: how many suppliers price it so, and the first row that does
+    -- the products offered in more than one base unit (few): per unit, how many suppliers price
+    -- it so, and the first row that does
     SELECT
-        product_id,
-        base_uom,
-        count(DISTINCT supplier) AS suppliers,
-        min((supplier, supplier_sku, price_region)) AS first_row
-    FROM live
-    GROUP BY product_id, base_uom
+        l.product_id,
+        l.base_uom,
+        count(DISTINCT l.supplier) AS suppliers,
+        min((l.supplier, l.supplier_sku, l.price_region)) AS first_row
+    FROM live AS l
+    SEMI JOIN (SELECT product_id FROM chosen WHERE mixed_units) AS c ON c.product_id = l.product_id
+    GROUP BY l.product_id, l.base_uom
 ),
 unit_of AS (
     SELECT product_id, arg_min(base_uom, (-suppliers, first_row)) AS base_uom
@@ -42,9 +48,9 @@ unit_of AS (
     GROUP BY product_id
 ),
 listed AS (
-    SELECT c.product_id, c.supplier_count, c.offer_row, u.base_uom
+    SELECT c.product_id, c.supplier_count, c.offer_row, coalesce(u.base_uom, c.some_unit) AS base_uom
     FROM chosen AS c
-    JOIN unit_of AS u ON u.product_id = c.product_id
+    LEFT JOIN unit_of AS u ON u.product_id = c.product_id
     UNION ALL
     SELECT m.product_id, 0 AS supplier_count, NULL AS offer_row, NULL AS base_uom
     FROM manufacturer_product AS m
