@@ -100,7 +100,17 @@ def _csv_header(path: Path) -> list[str]:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rb") as raw:
         first = raw.readline(1 << 20)
-    text = first.decode("utf-8-sig")  # strict: a header that is not UTF-8 is unreadable
+    try:
+        text = first.decode("utf-8-sig")  # strict: a header that is not UTF-8 is unreadable
+    except UnicodeDecodeError:
+        try:
+            first.decode("utf-8")  # again, to place the byte counting a byte-order mark
+        except UnicodeDecodeError as exc:
+            raise NotRecords(
+                f"the first line is not UTF-8 text (byte {exc.start + 1} is 0x{first[exc.start]:02X}); "
+                "send the file as UTF-8 (a Latin-1 or Windows-1252 export must be converted)"
+            ) from None
+        raise
     return [name.strip() for name in next(csv.reader(io.StringIO(text)), [])]
 
 
@@ -112,26 +122,24 @@ _BINARY_KINDS = (
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"\x1f\x8b", "gzip data: send it with Content-Encoding: gzip"),
+    (b"\xff\xfe", "UTF-16 text: send UTF-8"),
+    (b"\xfe\xff", "UTF-16 text: send UTF-8"),
 )
+_FORMAT_NAMES = {"csv": "CSV", "ndjson": "NDJSON", "json": "JSON"}
 
 
-def _not_text(exc: UnicodeDecodeError, body: Path) -> str:
-    """What the report says of a first line that is not UTF-8: what the body seems to be, else
-    where the first byte that is not UTF-8 is (and, for a Latin-1 or Windows-1252 export, how to
-    send it)."""
+def _not_text(body: Path, fmt: BodyFormat) -> str | None:
+    """What a body whose first bytes show it is no text seems to be, as the report says it, or
+    None (a body of any format: CSV, NDJSON or JSON)."""
     opener = gzip.open if body.name.lower().endswith(".gz") else open
     with opener(body, "rb") as raw:
         start = raw.read(8)
     for magic, kind in _BINARY_KINDS:
         if start.startswith(magic):
-            return f"the body is not a CSV file: it looks like {kind}"
+            return f"the body is not a {_FORMAT_NAMES[fmt]} file: it looks like {kind}"
     if b"\x00" in start:
-        return "the body is not a CSV file: it holds NUL bytes (binary data, or UTF-16 text: send UTF-8)"
-    byte = exc.object[exc.start]
-    return (
-        f"the first line is not UTF-8 text (byte {exc.start + 1} is 0x{byte:02X}); "
-        "send the file as UTF-8 (a Latin-1 or Windows-1252 export must be converted)"
-    )
+        return "the body is not text: it holds NUL bytes (binary data, or UTF-16 text: send UTF-8)"
+    return None
 
 
 def _gzip_complete(path: Path) -> None:
@@ -292,12 +300,35 @@ def land_feed(
         scratch.unlink(missing_ok=True)
 
 
+def _nothing_landed(normalised: Normalised | None) -> list[RuleResult]:
+    """The structure rules of a JSON body none of whose records can land: those set aside are
+    records all the same (readable or row_shape name them), so the body is not empty."""
+    aside = normalised.set_aside if normalised else []
+    encoding = [s.sample() for s in aside if s.kind == "encoding"]
+    shape = [s.sample() for s in aside if s.kind == "shape"]
+    records = len(encoding) + len(shape)
+    return [
+        _result(
+            "readable",
+            passed=not encoding,
+            checked=records,
+            failed=len(encoding),
+            samples=encoding[:MAX_SAMPLES],
+            message="lines that are not UTF-8" if encoding else None,
+        ),
+        _result("row_shape", passed=not shape, checked=records, failed=len(shape), samples=shape[:MAX_SAMPLES]),
+        _result("not_empty", passed=records > 0, checked=records, message=None if records else "no records"),
+    ]
+
+
 def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Path, fmt: BodyFormat) -> Landed:
     source = body  # what DuckDB reads: the body, or its records one per line (body_lines)
     normalised: Normalised | None = None
     try:
         if body.name.lower().endswith(".gz"):
             _gzip_complete(body)
+        if (kind := _not_text(body, fmt)) is not None:
+            raise NotRecords(kind)
         if fmt == "csv":
             names = _csv_header(body)
         else:
@@ -306,23 +337,11 @@ def _land(conn: duckdb.DuckDBPyConnection, landed: Landed, spec: Feed, body: Pat
         landed.structure.append(_result("readable", passed=False, checked=1, failed=1, message=str(exc)))
         return landed
     except (duckdb.Error, OSError, UnicodeDecodeError, EOFError, csv.Error, gzip.BadGzipFile) as exc:
-        message = _not_text(exc, body) if isinstance(exc, UnicodeDecodeError) else _error_text(exc, body)
-        landed.structure.append(_result("readable", passed=False, checked=1, failed=1, message=message))
+        landed.structure.append(_result("readable", passed=False, checked=1, failed=1, message=_error_text(exc, body)))
         return landed
 
-    if fmt != "csv" and not names:  # no record at all (or none with a field)
-        set_aside = [s.sample() for s in normalised.set_aside if s.kind != "blank"] if normalised else []
-        landed.structure += [
-            _result("readable", passed=True),
-            _result(
-                "row_shape",
-                passed=not set_aside,
-                checked=len(set_aside),
-                failed=len(set_aside),
-                samples=set_aside[:MAX_SAMPLES],
-            ),
-            _result("not_empty", passed=False, message="no records"),
-        ]
+    if fmt != "csv" and not names:  # no record that could land (or none with a field)
+        landed.structure += _nothing_landed(normalised)
         return landed
     problem = check_header(spec, names)
     if fmt != "csv" and problem is not None and not problem.unknown:

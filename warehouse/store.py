@@ -76,5 +76,7 @@ def connect_warehouse(data_dir: str | Path, *, memory_limit: str | None = None) 
     if memory_limit is not None:
         config["memory_limit"] = memory_limit
     conn = duckdb.connect(str(path), config=config)
+    # a timestamp's date (a publish's day, a push's day) is its UTC day, whatever the host's zone
+    conn.execute("SET TimeZone = 'UTC'")
     ensure_schema(conn)
     return conn

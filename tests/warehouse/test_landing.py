@@ -121,7 +121,9 @@ def test_empty_truncated_and_not_csv_bodies(conn: duckdb.DuckDBPyConnection, tmp
         (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(128, 256)), "an Excel .xlsx workbook"),
         (b"\x89PNG\r\n\x1a\n" + bytes(range(128, 256)), "a PNG image"),
         (b"s\x00u\x00p\x00\xff\xfe", "UTF-16"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3", "a PDF document"),  # its first line is UTF-8 text
         ("supplier_sku,name,order_uom,unit_price,currency,price_region,déjà\n".encode("latin-1"), "byte 63 is 0xE9"),
+        (b"\xef\xbb\xbf" + "supplier_sku,déjà\n".encode("latin-1"), "byte 18 is 0xE9"),  # counting the BOM
     ],
 )
 def test_a_body_that_is_not_utf8_text_says_what_it_seems_to_be(
@@ -132,6 +134,23 @@ def test_a_body_that_is_not_utf8_text_says_what_it_seems_to_be(
     readable = next(r for r in _land(conn, body).structure if r.rule == "readable")
     assert not readable.passed and says in (readable.message or ""), readable.message
     assert "codec" not in (readable.message or "")
+
+
+def test_a_workbook_sent_as_ndjson_or_json_says_so(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    for name in ("body.ndjson", "body.json"):
+        body = tmp_path / name
+        body.write_bytes(b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)))
+        readable = next(r for r in _land(conn, body).structure if r.rule == "readable")
+        assert not readable.passed and "Excel .xlsx workbook" in (readable.message or ""), (name, readable.message)
+
+
+def test_an_ndjson_body_of_latin1_lines_is_unreadable_not_empty(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    body = tmp_path / "body.ndjson"
+    body.write_bytes('{"supplier_sku": "A", "name": "Plâtre"}\n'.encode("cp1252"))
+    status = _status(_land(conn, body))
+    assert status["readable"] is False and status["not_empty"] is True
 
 
 def test_a_latin1_body_is_unreadable_not_empty(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
@@ -347,7 +366,7 @@ def test_json_bodies_that_are_not_records_say_why(conn: duckdb.DuckDBPyConnectio
         b"[1, 2, 3]": "not a JSON object",
         b'{"rows": [{"supplier_sku": "A"}]}': 'no "records" member',
         b'{"records": {"supplier_sku": "A"}}': '"records" is not an array',
-        b"\xff\xfe{": "not valid JSON",
+        b"\xff\xfe{": "UTF-16 text: send UTF-8",
     }
     for n, (text, reason) in enumerate(cases.items()):
         path = tmp_path / f"bad{n}.json"
