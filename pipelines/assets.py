@@ -38,6 +38,7 @@ from warehouse.curated import (
     last_received,
     mark_published,
     record_submission,
+    roll_price_history,
 )
 from warehouse.landing import land_feed
 from warehouse.snapshots import publish_snapshot
@@ -297,9 +298,12 @@ def _serving_asset(product: str) -> dg.AssetsDefinition:
         pool=POOL,
     )
     def serving(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult[None]:
+        now = datetime.now(UTC)
         with warehouse.connect() as conn:
+            if product == "catalog":  # prices sent ahead start, and ended ones end, in the history too
+                roll_price_history(conn, at=now)
             snapshot = publish_snapshot(
-                conn, data_dir=warehouse.data_path, product=product, keep=warehouse.snapshot_keep
+                conn, data_dir=warehouse.data_path, product=product, keep=warehouse.snapshot_keep, now=now
             )
             published = mark_published(conn, feeds=feeds)
         for sid in published:

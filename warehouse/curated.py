@@ -34,6 +34,7 @@ __all__ = [
     "last_received",
     "mark_published",
     "record_submission",
+    "roll_price_history",
 ]
 
 Mode = Literal["full", "delta"]
@@ -84,6 +85,21 @@ def apply_supplier_catalog(
             "insert_offers",
             {"submission_id": submission_id, "at": params["at"], "price_comparison_allowed": price_comparison_allowed},
         )
+
+    _in_transaction(conn, work)
+
+
+def roll_price_history(conn: duckdb.DuckDBPyConnection, *, at: datetime) -> None:
+    """Bring the price history up to the prices in effect on ``at``'s day without a push: a price
+    sent ahead starts, and one whose validity ended ends (each catalog publish calls it, the daily
+    refresh included). Only the keys with such a row are looked at."""
+    params = {"at": _aware(at)}
+
+    def work() -> None:
+        execute(conn, "supplier_catalog", "roll_keys", params)
+        execute(conn, "supplier_catalog", "roll_close", params)
+        execute(conn, "supplier_catalog", "roll_open", params)
+        execute(conn, "supplier_catalog", "roll_done")
 
     _in_transaction(conn, work)
 

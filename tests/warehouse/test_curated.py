@@ -11,6 +11,7 @@ import duckdb
 
 from tests.warehouse.conftest import T0, ingest, offer, write_feed
 from warehouse.catalog import CatalogReader
+from warehouse.curated import roll_price_history
 from warehouse.snapshots import publish_snapshot
 
 
@@ -202,13 +203,18 @@ def test_a_price_change_sent_ahead_is_served_from_its_first_day(
     ]
     later = T0 + timedelta(days=11)
     for published, price in ((T0, "10.0000"), (later, "12.0000")):
+        roll_price_history(conn, at=published)  # as each catalog publish does
         publish_snapshot(conn, data_dir=data_dir, product="catalog", now=published)
         assert _offered(data_dir, "copper") == [("Copper pipe", Decimal(price))], published
-    assert ingest(conn, path, submission_id="2", at=later).accepted  # the same feed, pushed again
-    assert _history(conn)[:2] == [
+    rolled = [
         ("A", "*", Decimal("10.0000"), T0, later, False),
         ("A", "*", Decimal("12.0000"), later, None, True),
+        ("B", "*", Decimal("5.0000"), T0, None, True),
     ]
+    assert _history(conn) == rolled  # the new price started on its day, with no push
+    assert ingest(conn, path, submission_id="2", at=later + timedelta(hours=1)).accepted  # pushed again
+    roll_price_history(conn, at=later + timedelta(days=1))
+    assert _history(conn) == rolled  # nothing changed
 
     overlapping = [offer("A", "10.00", valid_to=switch.isoformat()), offer("A", "12.00", valid_from=switch.isoformat())]
     report = ingest(conn, write_feed(tmp_path / "3.csv", "supplier_catalog", overlapping), submission_id="3")
@@ -240,4 +246,20 @@ def test_a_delta_withdraws_an_item_by_a_validity_that_has_ended(
     assert [(sku, to, current) for sku, _, _, _, to, current in _history(conn)] == [
         ("A", None, True),
         ("B", at, False),
+    ]
+
+
+def test_a_price_whose_validity_ends_ends_in_the_history_at_the_next_publish(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    ends = T0.date() + timedelta(days=5)
+    rows = [offer("A", "1.00", valid_to=ends.isoformat()), offer("B", "2.00")]
+    assert ingest(conn, write_feed(tmp_path / "f.csv", "supplier_catalog", rows), submission_id="f").accepted
+    roll_price_history(conn, at=T0 + timedelta(days=5))  # its last day: still in effect
+    assert [(sku, current) for sku, *_, current in _history(conn)] == [("A", True), ("B", True)]
+    gone = T0 + timedelta(days=6)
+    roll_price_history(conn, at=gone)
+    assert [(sku, to, current) for sku, _, _, _, to, current in _history(conn)] == [
+        ("A", gone, False),
+        ("B", None, True),
     ]
