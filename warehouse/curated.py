@@ -97,8 +97,10 @@ def roll_price_history(conn: duckdb.DuckDBPyConnection, *, at: datetime) -> None
 
     def work() -> None:
         execute(conn, "supplier_catalog", "roll_keys", params)
-        execute(conn, "supplier_catalog", "roll_close", params)
-        execute(conn, "supplier_catalog", "roll_open", params)
+        row = execute(conn, "supplier_catalog", "roll_count").fetchone()
+        if row is not None and row[0]:
+            execute(conn, "supplier_catalog", "roll_close", params)
+            execute(conn, "supplier_catalog", "roll_open", params)
         execute(conn, "supplier_catalog", "roll_done")
 
     _in_transaction(conn, work)
