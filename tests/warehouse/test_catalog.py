@@ -583,6 +583,8 @@ def test_a_fraction_is_searched_as_one_size(tmp_path: Path) -> None:
         offer("E-34", "1.60", name="Copper elbow 3/4 in", category="Plumbing > Fittings > Copper"),
         offer("E-112", "4.10", name="Copper elbow 1-1/2 in", category="Plumbing > Fittings > Copper"),
         offer("B-1", "0.40", name="Hex bolt zinc", manufacturer="Grabber", manufacturer_part_number="HB-1/2-13X2"),
+        offer("V-1", "9.10", name="Ball valve ¾ in", category="Plumbing > Valves"),
+        offer("C-1", "3.10", name="Copper coupling 1½ in", category="Plumbing > Fittings > Copper"),
     ]
     other = [offer("X", "1.05", name="Wrot elbow, half inch (1/2)", **FITTING)]  # the same product as E-12
     tee = [_maker("607-999", "Copper elbow 1/2 in", category=FITTING["category"])]  # no supplier offers it
@@ -597,9 +599,13 @@ def test_a_fraction_is_searched_as_one_size(tmp_path: Path) -> None:
         halves = [h.offer is not None for h in reader.search_products(q="1/2").items if h.name == "Copper elbow 1/2 in"]
         assert halves == [True, False]
         assert names("wrot 1/2") == ["Copper elbow 1/2 in"]  # found by the other supplier's name
-        assert names("3/4") == ["Copper elbow 3/4 in"]
+        assert names("3/4") == ["Ball valve ¾ in", "Copper elbow 3/4 in"]
         assert len(names("elbow 1 2")) == 4  # without the slash, the words as before
         assert names("HB-1/2-13X2") == names("hb 1/2 13x2") == names("hb1213x2") == ["Hex bolt zinc"]
+        # a fraction written as one character, in the query or in the product's text
+        assert names("valve 3/4") == names("valve ¾") == ["Ball valve ¾ in"]
+        assert names("coupling 1-1/2") == names("coupling 1½") == ["Copper coupling 1½ in"]
+        assert names("elbow ½") == names("elbow 1/2")
     finally:
         reader.close()
 

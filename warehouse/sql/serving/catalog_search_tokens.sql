@@ -2,7 +2,7 @@
 -- character that is not a letter or a digit (so "2x4", "1/2" and part numbers stay findable), stop
 -- words dropped; a part number with separators also counts as one word without them ("CU-L-050"
 -- is found as "cul050" too), and a fraction anywhere in the text counts as one word as well
--- ("1/2" as "1_2", a word no text can give otherwise; "HB-1/2-13X2" has it too), so that "1/2" finds the half-inch parts and
+-- ("1/2" as "1_2", a word no text can give otherwise; "HB-1/2-13X2" has it too; "½" is "1/2"), so that "1/2" finds the half-inch parts and
 -- not every product with a 1 and a 2 somewhere (warehouse/search.py cuts a query the same way). A
 -- product's words are its own fields, its manufacturer's name and
 -- product line, and every supplier's name for it (catalog_search_names): a builder searching
@@ -21,15 +21,25 @@ FROM (
     FROM (
         SELECT
             product_no,
-            lower(strip_accents(concat_ws(
-                ' ', name, brand, manufacturer, manufacturer_part_number, category, description,
-                -- the maker's name once: a product only its maker sells is named by it already
-                CASE WHEN model_name IS DISTINCT FROM name THEN model_name END, product_line
-            ))) AS text
-        FROM products
-        UNION ALL
-        SELECT product_no, lower(strip_accents(name)) AS text
-        FROM search_names
+            -- a fraction written as one character (½, 1½) is spelled out first (" 1/2 ", "1 1/2 ")
+            CASE WHEN regexp_matches(raw, '[¼½¾⅛⅜⅝⅞]') THEN
+                replace(replace(replace(replace(replace(replace(replace(raw,
+                    '¼', ' 1/4 '), '½', ' 1/2 '), '¾', ' 3/4 '), '⅛', ' 1/8 '), '⅜', ' 3/8 '), '⅝', ' 5/8 '), '⅞', ' 7/8 ')
+                ELSE raw
+            END AS text
+        FROM (
+            SELECT
+                product_no,
+                lower(strip_accents(concat_ws(
+                    ' ', name, brand, manufacturer, manufacturer_part_number, category, description,
+                    -- the maker's name once: a product only its maker sells is named by it already
+                    CASE WHEN model_name IS DISTINCT FROM name THEN model_name END, product_line
+                ))) AS raw
+            FROM products
+            UNION ALL
+            SELECT product_no, lower(strip_accents(name)) AS raw
+            FROM search_names
+        )
     )
     UNION ALL
     SELECT product_no, lower(regexp_replace(manufacturer_part_number, '[^A-Za-z0-9]+', '', 'g')) AS word
