@@ -65,11 +65,17 @@ def apply_supplier_catalog(
     mode: Mode = "full",
     price_comparison_allowed: bool = True,
 ) -> None:
-    """Fold an accepted supplier submission into the current catalog and the price history."""
+    """Fold an accepted supplier submission into the current catalog and the price history, its
+    prices from ``at`` (its receipt), or from the last roll of the history when that came later (a
+    submission received before a publish and applied after it), so no period ends before it starts."""
+    at = _aware(at)
+    rolled = execute(conn, "supplier_catalog", "roll_last").fetchone()
+    if rolled is not None and rolled[0] is not None and rolled[0] > at:
+        at = rolled[0]
     params: dict[str, Any] = {
         "submission_id": submission_id,
         "supplier": supplier,
-        "at": _aware(at),
+        "at": at,
         "full": mode == "full",
     }
 
@@ -92,7 +98,7 @@ def apply_supplier_catalog(
 def roll_price_history(conn: duckdb.DuckDBPyConnection, *, at: datetime) -> None:
     """Bring the price history up to the prices in effect on ``at``'s day without a push: a price
     sent ahead starts, and one whose validity ended ends (each catalog publish calls it, the daily
-    refresh included). Only the keys with such a row are looked at."""
+    refresh included). Only the keys with a row whose day came since the last roll are looked at."""
     params = {"at": _aware(at)}
 
     def work() -> None:
@@ -101,7 +107,8 @@ def roll_price_history(conn: duckdb.DuckDBPyConnection, *, at: datetime) -> None
         if row is not None and row[0]:
             execute(conn, "supplier_catalog", "roll_close", params)
             execute(conn, "supplier_catalog", "roll_open", params)
-        execute(conn, "supplier_catalog", "roll_done")
+        execute(conn, "supplier_catalog", "roll_mark", params)
+        execute(conn, "supplier_catalog", "roll_drop")
 
     _in_transaction(conn, work)
 

@@ -374,9 +374,10 @@ class ProductIndex:
                 cheaper = listed - cut.amount * self.price_quantity[offs].astype(np.float64)
             else:
                 continue
-            # to the cent, half up (service/deals/services.py rounds the price it shows so; the
-            # millionth of a cent absorbs the binary error of 0.225 and the like)
-            cents = np.floor(np.maximum(cheaper, 0.0) * 100 + 0.5 + 1e-6) / 100
+            # to the cent, half up (service/deals/services.py rounds the price it shows so): the
+            # exact price has at most 8 decimals of a cent, so rounding to those first takes away
+            # the binary error (0.225 stored as 0.22499…) before the half is added
+            cents = np.floor(np.round(np.maximum(cheaper, 0.0) * 100, 8) + 0.5) / 100
             best = np.where(covered, np.minimum(best, cents), best)
         return best
 

@@ -33,6 +33,7 @@ SCHEMA_ORDER = (
     "staged_location_index",
     "catalog_offer",
     "price_history",
+    "price_roll",
     "manufacturer_product",
     "cost_item",
     "location_index",

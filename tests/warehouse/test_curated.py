@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from tests.warehouse.conftest import T0, ingest, offer, write_feed
+from warehouse._sql import execute
 from warehouse.catalog import CatalogReader
 from warehouse.curated import roll_price_history
 from warehouse.snapshots import publish_snapshot
@@ -187,8 +188,7 @@ def test_a_price_change_sent_ahead_is_served_from_its_first_day(
 ) -> None:
     """Today's price until the 10th and the next from the 11th, for one SKU and region: two rows
     whose validity windows do not meet are accepted; each publish serves the one in effect, and
-    the history takes the new price with the first push on or after its first day. Windows that
-    share a day are a conflict."""
+    rolls the history on to it on its first day. Windows that share a day are a conflict."""
     switch = T0.date() + timedelta(days=10)
     ahead = [
         offer("A", "10.00", name="Copper pipe", valid_to=switch.isoformat()),
@@ -247,6 +247,40 @@ def test_a_delta_withdraws_an_item_by_a_validity_that_has_ended(
         ("A", None, True),
         ("B", at, False),
     ]
+
+
+def test_the_roll_looks_only_at_the_days_since_the_last_and_a_late_push_starts_after_it(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """An expired row is rolled once, on the day after its valid_to, not at every later publish;
+    and a submission received before a roll but applied after it starts its prices at the roll,
+    so no period of the history ends before it starts or overlaps another."""
+    ends = T0.date() + timedelta(days=2)
+    rows = [
+        offer("A", "1.00", valid_to=ends.isoformat()),
+        offer("A", "1.50", valid_from=(ends + timedelta(days=1)).isoformat()),
+    ]
+    assert ingest(conn, write_feed(tmp_path / "f.csv", "supplier_catalog", rows), submission_id="f").accepted
+    looked_at, lengths = [], []
+    for day in (1, 3, 4, 30):
+        at = T0 + timedelta(days=day)
+        execute(conn, "supplier_catalog", "roll_keys", {"at": at})  # the keys this roll looks at
+        looked_at.append(execute(conn, "supplier_catalog", "roll_count").fetchone())
+        roll_price_history(conn, at=at)
+        lengths.append(len(_history(conn)))
+    assert looked_at == [(0,), (1,), (0,), (0,)]  # on day 3 only
+    assert lengths == [1, 2, 2, 2]
+    late = [offer("A", "2.00", valid_from=(ends + timedelta(days=1)).isoformat())]
+    received = T0 + timedelta(days=29, hours=23)  # before the day-30 roll, applied after it
+    assert ingest(
+        conn, write_feed(tmp_path / "l.csv", "supplier_catalog", late), submission_id="l", at=received
+    ).accepted
+    history = _history(conn)
+    assert [(price, start, end) for _, _, price, start, end, _ in history][-2:] == [
+        (Decimal("1.5000"), T0 + timedelta(days=3), T0 + timedelta(days=30)),
+        (Decimal("2.0000"), T0 + timedelta(days=30), None),
+    ]
+    assert all(end is None or end >= start for *_, start, end, _ in history)
 
 
 def test_a_price_whose_validity_ends_ends_in_the_history_at_the_next_publish(

@@ -2,10 +2,10 @@
 -- every key of the supplier) unless the submission's row in effect on the day of the push has the
 -- same price. So a changed price ends, so does a key a full catalog no longer lists, and so does
 -- one whose rows are all out of their validity window (withdrawn by a valid_to in the past, or
--- only priced ahead). A price sent ahead (valid_from later) enters the history with the first
--- push on or after the day it starts.
+-- only priced ahead). A price sent ahead (valid_from later) enters the history on its day, rolled
+-- in by the catalog publish of that day (roll_keys.sql).
 UPDATE price_history AS h
-SET effective_to = $at, is_current = false
+SET effective_to = greatest($at, h.effective_from), is_current = false
 WHERE h.supplier = $supplier
     AND h.is_current
     AND (

@@ -1,7 +1,7 @@
 -- SCD2 between pushes, step 2: end the current price of each rolled key unless a row in effect on
 -- the day has that price.
 UPDATE price_history AS h
-SET effective_to = $at, is_current = false
+SET effective_to = greatest($at, h.effective_from), is_current = false
 WHERE h.is_current
     AND EXISTS (
         SELECT 1

@@ -19,7 +19,7 @@ WITH repeated AS (
         FROM staged_supplier_catalog
         WHERE submission_id = $submission_id AND supplier_sku IS NOT NULL AND price_region IS NOT NULL
     )
-    WHERE n > 1
+    WHERE n > 1 AND ends >= starts -- a window that ends before it starts is validity_range's
 ),
 placed AS (
     SELECT
