@@ -364,9 +364,14 @@ def ndjson_good_lines(body: Path, out: Path, structured: frozenset[str] = frozen
             except RecursionError:
                 done.set_aside.append(SetAside(number, "shape", _shown(text), _TOO_DEEP))
                 continue
+            try:
+                repeated = _repeated_in_line(text, value) if isinstance(value, dict) else None
+            except RecursionError:  # the pairs' parser nests less deeply than msgspec's
+                done.set_aside.append(SetAside(number, "shape", _shown(text), _TOO_DEEP))
+                continue
             if not isinstance(value, dict):
                 problem: str | None = "the line is not a JSON object"
-            elif (repeated := _repeated_in_line(text, value)) is not None:
+            elif repeated is not None:
                 problem = _repeated_key_problem(repeated)
             else:
                 problem = _as_text_values(value, structured)

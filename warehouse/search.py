@@ -11,7 +11,7 @@ A search has two halves, and each lives where it is cheap:
   in the caller's ZIP area (a region's own row over the supplier's ``*`` row), on stock and on
   price, and shows the cheapest per base unit; that needs every offer of every candidate, which a
   query per page cannot fetch fast enough. :class:`ProductIndex` keeps the offers' numeric columns
-  (about 34 bytes an offer) and each product's category and base unit in arrays, loaded once per snapshot.
+  (about 38 bytes an offer) and each product's category and base unit in arrays, loaded once per snapshot.
 
 Candidates are walked in rank order, a batch at a time, until a page (plus one, to know whether
 there is a next page) has passed the offer filters; only that page's rows are then read from the
@@ -139,7 +139,7 @@ class ProductIndex:
             raise RuntimeError("the snapshot's offers are not stored in offer_no order")
         self.region = np.ascontiguousarray(offers["region_no"], dtype=np.int16)
         self.unit_price = np.ascontiguousarray(offers["unit_price"], dtype=np.float64)
-        self.price_quantity = np.ascontiguousarray(offers["price_quantity"], dtype=np.float32)
+        self.price_quantity = np.ascontiguousarray(offers["price_quantity"], dtype=np.float64)
         self.ppbu = np.ascontiguousarray(offers["price_per_base_unit"], dtype=np.float64)
         self.in_stock = np.ascontiguousarray(offers["in_stock"], dtype=np.bool_)
         self.comparable = np.ascontiguousarray(offers["price_comparison_allowed"], dtype=np.bool_)
@@ -330,7 +330,8 @@ class ProductIndex:
         price, ppbu = self.unit_price[offs], self.ppbu[offs]
         if query.cuts:  # what the caller pays: the offer's price under its best deal
             price = self._deal_prices(offs, nos[owner], query.cuts)
-            ppbu = np.where(self.unit_price[offs] > 0, ppbu * price / np.maximum(self.unit_price[offs], 1e-9), ppbu)
+            listed = self.unit_price[offs]  # a deal's price per base unit; without one, exactly the offer's
+            ppbu = np.where((price != listed) & (listed > 0), ppbu * price / np.maximum(listed, 1e-9), ppbu)
         passed = np.ones(len(offs), dtype=np.bool_)
         if query.in_stock:
             passed &= self.in_stock[offs]
@@ -371,7 +372,7 @@ class ProductIndex:
                 cheaper = listed * (1 - cut.percent / 100)
             elif cut.amount is not None and cut.currency_no is not None:
                 covered &= self.currency_no[offs] == cut.currency_no
-                cheaper = listed - cut.amount * self.price_quantity[offs].astype(np.float64)
+                cheaper = listed - cut.amount * self.price_quantity[offs]
             else:
                 continue
             # to the cent, half up (service/deals/services.py rounds the price it shows so): the

@@ -288,7 +288,7 @@ def test_estimate_errors_name_what_is_wrong(api: httpx.Client, tenant: Tenant) -
     slow = api.post(
         ESTIMATE, content='{"lines": ' + long_list + "}", headers={**tenant.auth, "Content-Type": "application/json"}
     )
-    assert [e["field"] for e in assert_validation_problem(slow)] in (["lines"], ["body"])
+    assert [e["field"] for e in assert_validation_problem(slow)] == ["body"]  # past the values looked at
     for number in ("1e999999999", "1e400", "-1e999999999"):  # a JSON number, read digit for digit
         body = f'{{"lines": [{{"item": "{known}", "quantity": {number}}}]}}'
         resp = api.post(ESTIMATE, content=body, headers={**tenant.auth, "Content-Type": "application/json"})

@@ -5,7 +5,7 @@ SELECT
     region_no,
     CAST(unit_price AS DOUBLE) AS unit_price,
     -- how many order units the price buys (1 when not a positive number), for a deal's amount off each
-    CASE WHEN price_quantity > 0 THEN CAST(price_quantity AS FLOAT) ELSE 1 END AS price_quantity,
+    CASE WHEN price_quantity > 0 THEN CAST(price_quantity AS DOUBLE) ELSE 1 END AS price_quantity,
     CAST(coalesce(price_per_base_unit, 'infinity'::DOUBLE) AS DOUBLE) AS price_per_base_unit,
     coalesce(available_qty > 0, false) AS in_stock,
     coalesce(price_comparison_allowed, true) AS price_comparison_allowed,
