@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ import numpy.typing as npt
 from contracts.uom import BASE_UNITS
 from warehouse._sql import execute
 from warehouse.snapshots import SnapshotUnavailable
+from warehouse.text import fold
 
 __all__ = ["Cut", "Hit", "ProductIndex", "SearchQuery"]
 
@@ -43,10 +43,6 @@ _EAGER_POSTINGS = 50_000  # a term with fewer postings is read whole
 _CACHED_WORDS = 65_536  # per snapshot: query words already stemmed and looked up
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _FRACTION = re.compile(r"[0-9]+/[0-9]+")
-#: Fractions written as one character, spelled out as the index spells them.
-_VULGAR = str.maketrans(
-    {"¼": " 1/4 ", "½": " 1/2 ", "¾": " 3/4 ", "⅛": " 1/8 ", "⅜": " 3/8 ", "⅝": " 5/8 ", "⅞": " 7/8 "}
-)
 _SCRATCH_KEPT = 4  # per snapshot: scratch arrays (10 bytes a product) kept for several-word searches
 
 #: The base units as the search numbers them (1, 2 …; 0: none), offers and products alike.
@@ -179,11 +175,9 @@ class ProductIndex:
 
     def words(self, text: str) -> list[str]:
         """A query's words as the index cuts them (warehouse/sql/serving/catalog_search_tokens.sql):
-        lower case, accents stripped, split at anything but letters and digits, stop words out;
-        a fraction also as one word (``1/2`` as ``1_2``), one written as a character spelled out
-        (``1½`` as ``1 1/2``)."""
-        spelled = text.lower().translate(_VULGAR)
-        plain = "".join(c for c in unicodedata.normalize("NFKD", spelled) if not unicodedata.combining(c))
+        folded (:func:`warehouse.text.fold`), split at anything but letters and digits, stop words
+        out; a fraction also as one word (``1/2`` as ``1_2``)."""
+        plain = fold(text)
         fractions = [f.replace("/", "_") for f in _FRACTION.findall(plain)]
         found = dict.fromkeys(w for w in [*_SPLIT.split(plain), *fractions] if w)  # once each, in order
         return [w for w in found if w not in self.stopwords]

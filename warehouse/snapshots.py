@@ -39,6 +39,7 @@ import duckdb
 
 from warehouse._sql import execute, sql
 from warehouse.fts import load_fts
+from warehouse.text import register_fold
 
 __all__ = [
     "PINNED_SECONDS",
@@ -219,6 +220,7 @@ def publish_snapshot(
         duckdb.connect(str(building), config={**_READ_CONFIG, "memory_limit": limit}) as snap,
     ):
         load_fts(snap)
+        register_fold(snap)
         for index in spec.indexes:
             execute(snap, "serving", index)
         info = {"product": product, "snapshot_id": snapshot_id, "published_at": published_at.isoformat()}

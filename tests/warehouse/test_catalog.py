@@ -610,6 +610,34 @@ def test_a_fraction_is_searched_as_one_size(tmp_path: Path) -> None:
         reader.close()
 
 
+def test_the_index_and_a_query_read_one_character_forms_alike(tmp_path: Path) -> None:
+    """A product written with a ligature, full-width letters, a superscript, a third as one
+    character or a German sharp s is found by the words a builder types, and a query written that
+    way finds the product written plainly."""
+    rows = [
+        offer("F-1", "2.10", name="Brass ﬁtting 1 in", category="Plumbing > Brass"),
+        offer("F-2", "3.10", name="ＰＶＣ cement quart", category="Plumbing > Adhesives"),
+        offer("F-3", "4.10", name="Floor tile 30 m² box", category="Flooring > Tile"),
+        offer("F-4", "90.00", name="Sump pump ⅓ HP", category="Plumbing > Pumps"),
+        offer("F-5", "12.00", name="Straße grate", category="Drainage > Grates"),
+        offer("F-6", "1.00", name="Hose clamp", category="Plumbing > Clamps"),
+    ]
+    reader = _catalog(tmp_path, {"acme-supply": rows})
+    try:
+
+        def names(q: str) -> list[str]:
+            return sorted(h.name for h in reader.search_products(q=q).items)
+
+        assert names("brass fitting") == names("brass ﬁtting") == ["Brass ﬁtting 1 in"]
+        assert names("pvc cement") == names("ｐｖｃ cement") == ["ＰＶＣ cement quart"]
+        assert names("tile m2") == names("tile m²") == ["Floor tile 30 m² box"]
+        assert names("pump 1/3") == names("pump ⅓") == ["Sump pump ⅓ HP"]
+        assert names("strasse") == names("STRASSE") == names("straße") == ["Straße grate"]
+        assert names("hose clamp") == names("ＨＯＳＥ clamp") == ["Hose clamp"]
+    finally:
+        reader.close()
+
+
 def test_deal_prices_filter_as_they_are_shown_and_in_the_deals_currency(tmp_path: Path) -> None:
     """A deal price is rounded to the cent half up, as the offer shows it: 0.25 less 10% is 0.23,
     so max_price=0.22 leaves it out. An amount off in EUR prices the EUR offers it covers, and

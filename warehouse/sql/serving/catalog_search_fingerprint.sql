@@ -5,7 +5,7 @@
 -- The leading number is the way the index is cut and weighed: raise it with any change to the
 -- catalog_search_* files, so that no snapshot copies an index cut the old way.
 SELECT
-    'v2:' || count(*) || ':' || coalesce(sum(hash(
+    'v3:' || count(*) || ':' || coalesce(sum(hash(
         product_no, product_id, name, brand, manufacturer, manufacturer_part_number, category, description,
         model_name, product_line, supplier_count > 0
     )::HUGEINT), 0)

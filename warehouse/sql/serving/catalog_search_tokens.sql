@@ -1,12 +1,13 @@
--- The words of each product as the search sees them: lower case, accents stripped, split at every
--- character that is not a letter or a digit (so "2x4", "1/2" and part numbers stay findable), stop
--- words dropped; a part number with separators also counts as one word without them ("CU-L-050"
--- is found as "cul050" too), and a fraction anywhere in the text counts as one word as well
--- ("1/2" as "1_2", a word no text can give otherwise; "HB-1/2-13X2" has it too; "½" is "1/2"), so that "1/2" finds the half-inch parts and
--- not every product with a 1 and a 2 somewhere (warehouse/search.py cuts a query the same way). A
--- product's words are its own fields, its manufacturer's name and
--- product line, and every supplier's name for it (catalog_search_names): a builder searching
--- "copper tube" finds the product one supplier calls "Copper pipe" and another "Copper Tube".
+-- The words of each product as the search sees them: folded (warehouse/text.py: lower case,
+-- accents stripped, compatibility forms decomposed), split at every character that is not a
+-- letter or a digit (so "2x4", "1/2" and part numbers stay findable), stop words dropped; a part
+-- number with separators also counts as one word without them ("CU-L-050" is found as "cul050"
+-- too), and a fraction anywhere in the text counts as one word as well ("1/2" as "1_2", a word no
+-- text can give otherwise; "HB-1/2-13X2" has it too; "½" is "1/2"), so that "1/2" finds the
+-- half-inch parts and not every product with a 1 and a 2 somewhere (warehouse/search.py cuts a
+-- query the same way). A product's words are its own fields, its manufacturer's name and product
+-- line, and every supplier's name for it (catalog_search_names): a builder searching "copper
+-- tube" finds the product one supplier calls "Copper pipe" and another "Copper Tube".
 CREATE TEMP TABLE search_tokens AS
 SELECT product_no, word
 FROM (
@@ -21,23 +22,20 @@ FROM (
     FROM (
         SELECT
             product_no,
-            -- a fraction written as one character (½, 1½) is spelled out first (" 1/2 ", "1 1/2 ")
-            CASE WHEN regexp_matches(raw, '[¼½¾⅛⅜⅝⅞]') THEN
-                replace(replace(replace(replace(replace(replace(replace(raw,
-                    '¼', ' 1/4 '), '½', ' 1/2 '), '¾', ' 3/4 '), '⅛', ' 1/8 '), '⅜', ' 3/8 '), '⅝', ' 5/8 '), '⅞', ' 7/8 ')
-                ELSE raw
-            END AS text
+            -- plain ASCII needs lower case only; any other text is folded (warehouse/text.py:
+            -- accents dropped, compatibility forms decomposed, "½" spelled " 1/2 "), as a query is
+            CASE WHEN strlen(raw) = length(raw) THEN lower(raw) ELSE search_fold(raw) END AS text
         FROM (
             SELECT
                 product_no,
-                lower(strip_accents(concat_ws(
+                concat_ws(
                     ' ', name, brand, manufacturer, manufacturer_part_number, category, description,
                     -- the maker's name once: a product only its maker sells is named by it already
                     CASE WHEN model_name IS DISTINCT FROM name THEN model_name END, product_line
-                ))) AS raw
+                ) AS raw
             FROM products
             UNION ALL
-            SELECT product_no, lower(strip_accents(name)) AS raw
+            SELECT product_no, name AS raw
             FROM search_names
         )
     )
