@@ -290,6 +290,12 @@ _MANUFACTURER = (
         ("manufacturer", "model_number"),
     ),
     _sql(
+        "manufacturer_of_source",
+        "manufacturer is a name the organisation is registered to publish for (compared without case, spaces "
+        "or punctuation)",
+        ("manufacturer", "model_number"),
+    ),
+    _sql(
         "model_of_other_source",
         "no row names a model that another organisation's manufacturer feed publishes",
         ("manufacturer", "model_number"),

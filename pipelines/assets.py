@@ -187,7 +187,7 @@ def _feed_assets(feed: str) -> FeedAssets:
             if record is None or record.report is None:
                 raise dg.Failure(description=f"submission {sid} has not been landed")
             structure = [r for r in record.report.rules if r.kind == "structure"]
-            report = validate_staged(conn, feed=feed, submission_id=sid, structure=structure)
+            report = validate_staged(conn, feed=feed, submission_id=sid, structure=structure, makes=manifest.makes)
             # "accepted" waits for curated to apply it, so that a publish in between (another
             # run's) never marks a submission published before its rows are in the tables
             status = "validating" if report.accepted else "rejected"

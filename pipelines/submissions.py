@@ -80,6 +80,9 @@ class Manifest:
     body: Path
     mode: Mode
     terms: tuple[str, ...]
+    #: the manufacturer names the organisation may publish under (a manufacturer feed pushed
+    #: through the API); None: not checked
+    makes: tuple[str, ...] | None = None
 
     def record(self) -> dict[str, Any]:
         """The fields :func:`warehouse.curated.record_submission` takes from a manifest."""
@@ -151,6 +154,9 @@ def read_manifest(data_dir: str | Path, submission_id: str) -> Manifest:
     terms = data.get("terms") or []
     if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
         raise ManifestError("terms must be a list of strings")
+    makes = data.get("makes")
+    if makes is not None and (not isinstance(makes, list) or not all(isinstance(m, str) for m in makes)):
+        raise ManifestError("makes must be a list of strings")
     return Manifest(
         submission_id=submission_id,
         feed=str(feed),
@@ -159,6 +165,7 @@ def read_manifest(data_dir: str | Path, submission_id: str) -> Manifest:
         body=folder / body,
         mode=cast(Mode, mode),
         terms=tuple(terms),
+        makes=None if makes is None else tuple(makes),
     )
 
 
@@ -182,6 +189,7 @@ def write_manifest(
     body: str,
     mode: Mode = "full",
     terms: Iterable[str] = (),
+    makes: Iterable[str] | None = None,
 ) -> Path:
     """Write a manifest into place, last, as the service does (the inbox sensor and tests use it)."""
     folder = _folder(data_dir, submission_id)
@@ -197,6 +205,7 @@ def write_manifest(
             "body": body,
             "mode": mode,
             "terms": list(terms),
+            **({} if makes is None else {"makes": list(makes)}),
         },
     )
     return path

@@ -488,17 +488,44 @@ def orgs() -> None:
 @click.option("--slug", required=True, help="Also the feed's source name in the catalog.")
 @click.option("--name", required=True)
 @click.option("--terms", default="", help="Comma-separated source terms, e.g. no-price-comparison.")
+@click.option(
+    "--make",
+    "makes",
+    multiple=True,
+    help="A manufacturer's: a manufacturer name its feeds may list products under (repeat it; default: --name).",
+)
 @pass_ctx
-def orgs_create(ctx: Context, kind: str, slug: str, name: str, terms: str) -> None:
+def orgs_create(ctx: Context, kind: str, slug: str, name: str, terms: str, makes: tuple[str, ...]) -> None:
     """Create a supplier or manufacturer organisation."""
     from service.orgs.services import create_org
 
     def work() -> str:
         with ctx.session() as session:
             org = create_org(
-                session, kind=kind, slug=slug, name=name, terms=[t.strip() for t in terms.split(",") if t.strip()]
+                session,
+                kind=kind,
+                slug=slug,
+                name=name,
+                terms=[t.strip() for t in terms.split(",") if t.strip()],
+                makes=list(makes) or None,
             )
             return f"{org.id}\t{org.slug}\t{org.kind}"
+
+    click.echo(_run(work))
+
+
+@orgs.command("set-makes")
+@click.option("--slug", required=True, help="The manufacturer organisation.")
+@click.option("--make", "makes", multiple=True, required=True, help="A manufacturer name (repeat it).")
+@pass_ctx
+def orgs_set_makes(ctx: Context, slug: str, makes: tuple[str, ...]) -> None:
+    """Replace the manufacturer names an organisation's feeds may list products under."""
+    from service.orgs.services import get_org_by_slug, set_makes
+
+    def work() -> str:
+        with ctx.session() as session:
+            org = set_makes(session, get_org_by_slug(session, slug), makes)
+            return "\n".join(org.makes or [])
 
     click.echo(_run(work))
 

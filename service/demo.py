@@ -45,6 +45,9 @@ DEMO_ORGS = (
     ("supplier", "pacific-plumbing", "Pacific Plumbing & Electric Wholesale"),
     ("manufacturer", "mueller-industries", "Mueller Industries"),
 )
+#: The demo manufacturer's name, the one its feeds may list products under: `joist demo feeds`
+#: writes its range only (another maker's rows would be rejected, manufacturer_of_source).
+DEMO_MANUFACTURER = "Mueller Industries"
 # name, supplier, category, percent off, eligible plans
 DEMO_DEALS = (
     ("Front Range lumber: 8% off for Professional and up", "front-range-supply", "Lumber", "8",
@@ -78,7 +81,8 @@ def _ensure_orgs_and_deals(session: Session) -> None:
 
 def write_sample_feeds(out: Path, *, rows: int, dirty: bool = False, seed: int = 0) -> list[SampleStats]:
     """Sample feeds for the demo and benchmarks: ``supplier_catalog.csv`` (``rows`` rows, bounded
-    memory at any size), ``manufacturer_feed.csv``, ``cost_items.csv``, ``location_index.csv``."""
+    memory at any size), ``manufacturer_feed.csv`` (the demo manufacturer's range), ``cost_items.csv``,
+    ``location_index.csv``."""
     from contracts.samples import (  # NumPy and Polars: loaded only when samples are wanted
         write_cost_items_csv,
         write_location_index_csv,
@@ -88,7 +92,13 @@ def write_sample_feeds(out: Path, *, rows: int, dirty: bool = False, seed: int =
 
     return [
         write_supplier_csv(out / "supplier_catalog.csv", rows, seed=seed, dirty=dirty),
-        write_manufacturer_csv(out / "manufacturer_feed.csv", min(rows, MAX_MANUFACTURER_ROWS), seed=seed, dirty=dirty),
+        write_manufacturer_csv(
+            out / "manufacturer_feed.csv",
+            min(rows, MAX_MANUFACTURER_ROWS),
+            seed=seed,
+            manufacturer=DEMO_MANUFACTURER,
+            dirty=dirty,
+        ),
         write_cost_items_csv(out / "cost_items.csv", seed=seed, dirty=dirty),
         write_location_index_csv(out / "location_index.csv", seed=seed),
     ]

@@ -33,6 +33,7 @@ def ingest_file(
     received_at: datetime,
     mode: Mode = "full",
     terms: Sequence[str] = (),
+    makes: Sequence[str] | None = None,
     fmt: BodyFormat | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ValidationReport:
@@ -52,7 +53,13 @@ def ingest_file(
     landed = land_feed(conn, feed=feed, submission_id=submission_id, path=path, fmt=fmt)
     rows = stage_feed(conn, feed=feed, submission_id=submission_id, source=source) if landed.rows else 0
     report = validate_staged(
-        conn, feed=feed, submission_id=submission_id, structure=landed.structure, rows=rows, chunk_rows=chunk_rows
+        conn,
+        feed=feed,
+        submission_id=submission_id,
+        structure=landed.structure,
+        rows=rows,
+        chunk_rows=chunk_rows,
+        makes=makes,
     )
     if report.accepted:
         apply_submission(

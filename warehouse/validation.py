@@ -191,12 +191,16 @@ def _gx_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, 
     return [results[r.name] for r in rules]
 
 
-def _sql_results(conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, rows: int) -> list[RuleResult]:
+def _sql_results(
+    conn: duckdb.DuckDBPyConnection, feed: str, submission_id: str, rows: int, makes: Sequence[str] | None
+) -> list[RuleResult]:
     out = []
     for rule in rules_for(feed, "sql"):
-        cursor = execute(
-            conn, "validation", f"{feed}__{rule.name}", {"submission_id": submission_id, "limit": MAX_SAMPLES}
-        )
+        name = f"{feed}__{rule.name}"
+        params: dict[str, Any] = {"submission_id": submission_id, "limit": MAX_SAMPLES}
+        if "$makes" in sql("validation", name):
+            params["makes"] = None if makes is None else list(makes)
+        cursor = execute(conn, "validation", name, params)
         names = [d[0] for d in cursor.description or []]
         found = cursor.fetchall()
         failed = int(found[0][-1]) if found else 0
@@ -263,10 +267,13 @@ def validate_staged(
     structure: Sequence[RuleResult] = (),
     rows: int | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    makes: Sequence[str] | None = None,
 ) -> ValidationReport:
     """Run every rule of ``feed`` over a staged submission and report each one.
 
-    ``structure`` are the landing's results. When the file could not be read at all (no rows
+    ``makes`` are the manufacturer names the pushing organisation may publish under (a
+    manufacturer feed's ``manufacturer_of_source``; None: not checked). ``structure`` are the
+    landing's results. When the file could not be read at all (no rows
     landed), the report holds those alone: there is nothing for the other rules to look at.
     """
     if rows is None:
@@ -276,6 +283,6 @@ def validate_staged(
     if rows == 0:
         return ValidationReport(feed=feed, rows=0, rules=results)
     results += _gx_results(conn, feed, submission_id, chunk_rows)
-    results += _sql_results(conn, feed, submission_id, rows)
+    results += _sql_results(conn, feed, submission_id, rows, makes)
     results.append(newest_of_source(conn, feed=feed, submission_id=submission_id, rows=rows))
     return ValidationReport(feed=feed, rows=rows, rules=results)

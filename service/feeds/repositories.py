@@ -62,7 +62,9 @@ ONE_SUBMISSION = select(*LIST_COLUMNS).where(
 PENDING_SUBMISSIONS = select(
     SUBMISSIONS.id, SUBMISSIONS.status, SUBMISSIONS.report.is_not(None), SUBMISSIONS.failure
 ).where(SUBMISSIONS.org_id == bindparam("org_id"), or_(*(SUBMISSIONS.status == status for status in PENDING)))
-ORG_SOURCE = select(Organisation.slug, Organisation.terms).where(Organisation.id == bindparam("org_id"))
+ORG_SOURCE = select(Organisation.slug, Organisation.terms, Organisation.name, Organisation.makes).where(
+    Organisation.id == bindparam("org_id")
+)
 
 
 class FeedSubmissionRepository:

@@ -24,6 +24,7 @@ from service.http.auth import Account, needs, principal_of
 from service.http.idempotency import body_received, unkept
 from service.http.pagination import Cursor, Limit, PageParams, paginate
 from service.http.query import RAW_BODY
+from service.orgs.services import publishes_under
 from service.settings import Settings
 
 __all__ = ["FeedSubmissionController", "PushController"]
@@ -98,7 +99,9 @@ async def _push(request: Request[Any, Any, Any], state: State, feed: str, mode: 
     org = await db.fetch_one(ORG_SOURCE, {"org_id": org_id})
     if org is None:  # deleted while its key was cached
         raise NotFound("the organisation of this key no longer exists")
-    source, terms = org
+    source, terms, org_name, makes = org
+    # a manufacturer's feed lists products under the names it is registered for (the pipeline checks)
+    named = publishes_under(org_name, makes) if feed == "manufacturer_feed" else None
     landing = Landing(settings.data_dir)
     received = await landing.receive(str(uuid.uuid4()), kind, _body(request), limit)
     body_received(request.scope, received.sha256)  # what a retry under its Idempotency-Key must match
@@ -112,6 +115,7 @@ async def _push(request: Request[Any, Any, Any], state: State, feed: str, mode: 
                 feed=feed,
                 source=source,
                 terms=terms,
+                makes=named,
                 mode=mode,
             )
         )

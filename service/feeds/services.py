@@ -42,8 +42,9 @@ _NEXT: dict[str, frozenset[str]] = {
 }
 
 
-def manifest(submission: FeedSubmission) -> dict[str, Any]:
-    """``submission.json`` (docs/pipelines.md), the contract with the sensor."""
+def manifest(submission: FeedSubmission, makes: Sequence[str] | None = None) -> dict[str, Any]:
+    """``submission.json`` (docs/pipelines.md), the contract with the sensor; ``makes``: the
+    manufacturer names a manufacturer organisation's feed may use."""
     return {
         "submission_id": str(submission.id),
         "feed": submission.feed,
@@ -54,6 +55,7 @@ def manifest(submission: FeedSubmission) -> dict[str, Any]:
         "terms": list(submission.terms),
         "size_bytes": submission.size_bytes,
         "sha256": submission.sha256,
+        **({} if makes is None else {"makes": list(makes)}),
     }
 
 
@@ -67,6 +69,7 @@ def record_submission(
     source: str,
     terms: Sequence[str],
     mode: str,
+    makes: Sequence[str] | None = None,
 ) -> FeedSubmissionOut:
     """Record a received body and hand it to the pipelines (its folder appears in ``landing/``).
 
@@ -93,7 +96,7 @@ def record_submission(
             created_at=now,
         )
     )
-    landing.install(received, manifest(submission))
+    landing.install(received, manifest(submission, makes))
     return render_submission(submission)
 
 

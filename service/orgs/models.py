@@ -33,6 +33,10 @@ class Organisation(Base):
     kind: Mapped[str] = mapped_column(String(20))
     # The source terms its feeds carry into the warehouse (e.g. "no-price-comparison").
     terms: Mapped[list[str]] = mapped_column(StringList())
+    # A manufacturer's: the manufacturer names its feeds may publish products under (its own name
+    # unless an operator says otherwise); NULL for a supplier, and for a manufacturer created before
+    # the column, which then publishes under its name.
+    makes: Mapped[list[str] | None] = mapped_column(StringList(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

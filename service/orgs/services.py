@@ -28,8 +28,10 @@ __all__ = [
     "get_org_by_slug",
     "get_org_key",
     "issue_org_key",
+    "publishes_under",
     "render_org_key",
     "revoke_org_key",
+    "set_makes",
 ]
 
 #: What an organisation's key may hold: pushing feeds (which implies reading its submissions),
@@ -40,9 +42,31 @@ ORG_RATE_LIMIT = 600
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _TERM = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_HAS_ALNUM = re.compile(r"[A-Za-z0-9]")  # names are compared on their letters and digits
 
 
-def create_org(session: Session, *, kind: str, slug: str, name: str, terms: Sequence[str] = ()) -> Organisation:
+def _makes_errors(kind: str, makes: Sequence[str]) -> list[FieldError]:
+    if kind != OrgKind.MANUFACTURER:
+        return [FieldError("makes", "only a manufacturer organisation publishes under manufacturer names")]
+    if bad := [m for m in makes if not m.strip() or len(m) > 200 or not _HAS_ALNUM.search(m)]:
+        return [FieldError("makes", f"not a manufacturer name (1–200 characters with a letter or digit): {bad!r}")]
+    return []
+
+
+def _clean_makes(makes: Sequence[str]) -> list[str]:
+    return sorted({m.strip() for m in makes})
+
+
+def create_org(
+    session: Session,
+    *,
+    kind: str,
+    slug: str,
+    name: str,
+    terms: Sequence[str] = (),
+    makes: Sequence[str] | None = None,
+) -> Organisation:
+    """Create an organisation. A manufacturer publishes under ``makes`` (default: its ``name``)."""
     errors: list[FieldError] = []
     if kind not in {k.value for k in OrgKind}:
         errors.append(FieldError("kind", "must be supplier or manufacturer"))
@@ -52,12 +76,33 @@ def create_org(session: Session, *, kind: str, slug: str, name: str, terms: Sequ
         errors.append(FieldError("name", "must be 1–200 characters"))
     if bad := [t for t in terms if not _TERM.match(t)]:
         errors.append(FieldError("terms", f"not a term name: {', '.join(bad)}"))
+    if makes is not None:
+        errors += _makes_errors(kind, makes)
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
     repo = OrgRepository(session)
     if repo.by_slug(slug) is not None:
         raise Conflict(f"an organisation with slug {slug!r} already exists")
-    return repo.add(Organisation(slug=slug, name=name.strip(), kind=kind, terms=sorted(set(terms))))
+    if kind == OrgKind.MANUFACTURER:
+        makes = _clean_makes(makes or [name])
+    return repo.add(Organisation(slug=slug, name=name.strip(), kind=kind, terms=sorted(set(terms)), makes=makes))
+
+
+def set_makes(session: Session, org: Organisation, makes: Sequence[str]) -> Organisation:
+    """Replace the manufacturer names ``org`` publishes under (checked on its next feeds; what
+    it published before stays until it publishes again)."""
+    if not makes:
+        raise InvalidInput("makes: give at least one name", errors=[FieldError("makes", "give at least one name")])
+    if errors := _makes_errors(org.kind, makes):
+        raise InvalidInput("; ".join(f"{e.field}: {e.detail}" for e in errors), errors=errors)
+    org.makes = _clean_makes(makes)
+    session.flush()
+    return org
+
+
+def publishes_under(org_name: str, makes: Sequence[str] | None) -> list[str]:
+    """The manufacturer names a manufacturer organisation's feed may use."""
+    return list(makes) if makes else [org_name]
 
 
 def get_org_by_slug(session: Session, slug: str) -> Organisation:

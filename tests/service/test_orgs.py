@@ -3,6 +3,7 @@ the same middleware as builders, and kept apart from builders' endpoints (and th
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from service.db.database import Database
+from service.settings import Settings
 from tests.conftest import LiveServer, Tenant
 from tests.helpers import assert_problem
 from tests.service.feed_helpers import Org, make_org
@@ -35,6 +37,50 @@ def test_cli_creates_an_org_and_its_key_which_can_push(cli_env: dict[str, str], 
     assert resp.status_code == 202, resp.text
     assert resp.json()["source"] == slug
     assert resp.headers["ratelimit-limit"] == "600"
+
+
+def test_a_manufacturer_push_carries_the_names_it_may_publish_under(
+    cli_env: dict[str, str], client: httpx.Client, settings: Settings
+) -> None:
+    """Its own name by default, the names an operator sets with `orgs set-makes` after that; the
+    pipeline checks the feed's rows against them (manufacturer_of_source). A supplier's push
+    carries none, and a supplier cannot be given any."""
+    slug = f"cli-mfr-{uuid.uuid4().hex[:8]}"
+    joist(cli_env, "orgs", "create", "--kind", "manufacturer", "--slug", slug, "--name", "Zeta Doors")
+    key = joist(cli_env, "api-keys", "create", "--org", slug, "--name", "push", "--scopes", "write:catalog")
+    auth = {"Authorization": f"Bearer {key.stdout.strip().splitlines()[-1]}"}
+    feed = {"records": [{"manufacturer": "Zeta Doors", "model_number": "Z-1", "name": "Door", "list_price": "9.99",
+                         "currency": "USD"}]}  # fmt: skip
+
+    def makes() -> object:
+        resp = client.post("/api/v1/manufacturers/feed", json=feed, headers=auth)
+        assert resp.status_code == 202, resp.text
+        manifest = json.loads((settings.data_dir / "landing" / resp.json()["id"] / "submission.json").read_text())
+        return manifest.get("makes")
+
+    assert makes() == ["Zeta Doors"]
+    out = joist(cli_env, "orgs", "set-makes", "--slug", slug, "--make", "Zeta Doors", "--make", "Zeta Millwork")
+    assert out.stdout.split("\n")[:2] == ["Zeta Doors", "Zeta Millwork"]
+    assert makes() == ["Zeta Doors", "Zeta Millwork"]
+
+    supplier = f"cli-sup-{uuid.uuid4().hex[:8]}"
+    create = ["orgs", "create", "--kind", "supplier", "--slug", supplier, "--name", "S"]
+    refused = joist(cli_env, *create, "--make", "Zeta", check=False)
+    assert refused.returncode != 0 and "only a manufacturer" in refused.stderr
+    joist(cli_env, *create)
+    again = joist(cli_env, "orgs", "set-makes", "--slug", supplier, "--make", "Zeta", check=False)
+    assert again.returncode != 0 and "only a manufacturer" in again.stderr
+    blank = joist(cli_env, "orgs", "set-makes", "--slug", slug, "--make", " -- ", check=False)
+    assert blank.returncode != 0 and "not a manufacturer name" in blank.stderr
+    key = joist(cli_env, "api-keys", "create", "--org", supplier, "--name", "push", "--scopes", "write:catalog")
+    pushed = client.post(
+        "/api/v1/suppliers/catalog",
+        content=CSV,
+        headers={"Authorization": f"Bearer {key.stdout.strip().splitlines()[-1]}", "Content-Type": "text/csv"},
+    )
+    assert pushed.status_code == 202, pushed.text
+    manifest = json.loads((settings.data_dir / "landing" / pushed.json()["id"] / "submission.json").read_text())
+    assert "makes" not in manifest
 
 
 def test_cli_refuses_bad_org_and_key_requests(cli_env: dict[str, str]) -> None:

@@ -94,6 +94,7 @@ def ingest(
     at: datetime = T0,
     mode: str = "full",
     terms: Sequence[str] = (),
+    makes: Sequence[str] | None = None,
 ) -> ValidationReport:
     return ingest_file(
         conn,
@@ -104,4 +105,5 @@ def ingest(
         received_at=at,
         mode=mode,  # type: ignore[arg-type]
         terms=terms,
+        makes=makes,
     )

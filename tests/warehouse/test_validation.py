@@ -101,6 +101,32 @@ def test_other_feeds_validate(conn: duckdb.DuckDBPyConnection, tmp_path: Path) -
     assert ingest(conn, location.path, feed="location_index", submission_id="li").accepted
 
 
+def test_a_manufacturer_lists_products_under_its_own_names_only(
+    conn: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """An organisation registered for "Mueller Industries" may write it in any case or
+    punctuation; a row under another maker's name rejects the feed, naming its line. A feed whose
+    manifest names no makes (an operator's file) is not checked."""
+    rows = [
+        {"manufacturer": "Mueller Industries", "model_number": "M-1", "name": "Pipe", "list_price": "12.50",
+         "currency": "USD"},
+        {"manufacturer": "MUELLER-industries", "model_number": "M-2", "name": "Elbow", "list_price": "2.50",
+         "currency": "USD"},
+        {"manufacturer": "Zeta Doors", "model_number": "ZD-1", "name": "Door", "list_price": "9.99", "currency": "USD"},
+    ]  # fmt: skip
+    path = write_feed(tmp_path / "m.csv", "manufacturer_feed", rows)
+    mine = ["Mueller Industries"]
+    report = ingest(conn, path, feed="manufacturer_feed", submission_id="m-bad", source="mueller", makes=mine)
+    assert not report.accepted
+    rule = report.rule("manufacturer_of_source")
+    assert (rule.failed, [s["line"] for s in rule.samples]) == (1, [4])
+    assert rule.samples[0]["values"]["manufacturer"] == "Zeta Doors"
+    own = write_feed(tmp_path / "own.csv", "manufacturer_feed", rows[:2])
+    assert ingest(conn, own, feed="manufacturer_feed", submission_id="m-ok", source="mueller", makes=mine).accepted
+    zeta = write_feed(tmp_path / "z.csv", "manufacturer_feed", rows[2:])
+    assert ingest(conn, zeta, feed="manufacturer_feed", submission_id="m-any", source="op").accepted
+
+
 def test_a_plan_that_failed_half_way_is_rebuilt_on_retry(
     conn: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
