@@ -82,7 +82,12 @@ def materialize_submission(
             instance=inst,
             partition_key=submission_id,
             raise_on_error=False,
-            tags={"joist/submission": submission_id, "joist/source": manifest.source, "joist/trigger": "in-process"},
+            tags={
+                "joist/submission": submission_id,
+                "joist/source": manifest.source,
+                "joist/trigger": "in-process",
+                **({} if manifest.file_name is None else {"joist/file": manifest.file_name}),
+            },
         )
         if not result.success:  # as the failure sensor does for the daemon's runs
             failures = result.get_step_failure_events()

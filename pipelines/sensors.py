@@ -132,7 +132,11 @@ def _evaluate(
             run_key=m.submission_id,
             job_name=submission_job_name(m.feed),
             partition_key=m.submission_id,
-            tags={"joist/submission": m.submission_id, "joist/source": m.source},
+            tags={
+                "joist/submission": m.submission_id,
+                "joist/source": m.source,
+                **({} if m.file_name is None else {"joist/file": m.file_name}),
+            },
         )
         for m in manifests
     ]
@@ -165,9 +169,16 @@ def landing_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseReso
     description="Moves files dropped into inbox/cost_data/ into landing folders and runs each once.",
 )
 def cost_data_inbox_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource) -> dg.SensorResult:
-    admitted = admit_inbox(warehouse.data_path, now=datetime.now(UTC), settle_seconds=INBOX_SETTLE_SECONDS)
-    if admitted:
-        context.log.info(f"admitted from the inbox: {', '.join(admitted)}")
+    inbox = admit_inbox(warehouse.data_path, now=datetime.now(UTC), settle_seconds=INBOX_SETTLE_SECONDS)
+    if inbox.admitted:
+        context.log.info("admitted from the inbox: " + ", ".join(f"{name} as {sid}" for name, sid in inbox.admitted))
+    if inbox.ignored:
+        context.log.warning(
+            "left in the inbox, never to be taken: "
+            + ", ".join(inbox.ignored)
+            + " (a file's name starts with cost_items or location_index and ends in .csv, .ndjson or .json,"
+            " optionally .gz)"
+        )
     return _evaluate(context, warehouse.data_path, INBOX_FEEDS, note=" (inbox empty or files still settling)")
 
 

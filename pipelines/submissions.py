@@ -83,6 +83,8 @@ class Manifest:
     #: the manufacturer names the organisation may publish under (a manufacturer feed pushed
     #: through the API); None: not checked
     makes: tuple[str, ...] | None = None
+    #: the name of the file an operator dropped into the inbox (an inbox submission's)
+    file_name: str | None = None
 
     def record(self) -> dict[str, Any]:
         """The fields :func:`warehouse.curated.record_submission` takes from a manifest."""
@@ -157,6 +159,9 @@ def read_manifest(data_dir: str | Path, submission_id: str) -> Manifest:
     makes = data.get("makes")
     if makes is not None and (not isinstance(makes, list) or not all(isinstance(m, str) for m in makes)):
         raise ManifestError("makes must be a list of strings")
+    file_name = data.get("file_name")
+    if file_name is not None and not isinstance(file_name, str):
+        raise ManifestError("file_name must be a string")
     return Manifest(
         submission_id=submission_id,
         feed=str(feed),
@@ -166,6 +171,7 @@ def read_manifest(data_dir: str | Path, submission_id: str) -> Manifest:
         mode=cast(Mode, mode),
         terms=tuple(terms),
         makes=None if makes is None else tuple(makes),
+        file_name=file_name,
     )
 
 
@@ -190,6 +196,7 @@ def write_manifest(
     mode: Mode = "full",
     terms: Iterable[str] = (),
     makes: Iterable[str] | None = None,
+    file_name: str | None = None,
 ) -> Path:
     """Write a manifest into place, last, as the service does (the inbox sensor and tests use it)."""
     folder = _folder(data_dir, submission_id)
@@ -206,6 +213,7 @@ def write_manifest(
             "mode": mode,
             "terms": list(terms),
             **({} if makes is None else {"makes": list(makes)}),
+            **({} if file_name is None else {"file_name": file_name}),
         },
     )
     return path
@@ -240,7 +248,19 @@ def write_status(
         data["failure"] = dict(failure)
     if previous.get("pruned_at"):
         data["pruned_at"] = previous["pruned_at"]
+    if file_name := previous.get("file_name") or _file_name(folder):
+        data["file_name"] = file_name
     _write_json(folder / STATUS, data)
+
+
+def _file_name(folder: Path) -> str | None:
+    """The inbox file name a landing folder's manifest records, if any (its status repeats it, so
+    that the operator who dropped several files can tell which report is whose)."""
+    try:
+        value = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("file_name")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 #: The statuses a failed run may leave a submission in and still be marked ``failed``: none yet
@@ -349,8 +369,18 @@ def _inbox_feed(name: str) -> str | None:
     return next((f for f in INBOX_FEEDS if lowered.startswith(f)), None)
 
 
-def admit_inbox(data_dir: str | Path, *, now: datetime, settle_seconds: float = 10.0) -> list[str]:
-    """Turn each complete file of ``inbox/cost_data/`` into a landing folder; their submission ids.
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """What one look at the inbox did: the files admitted (file name, submission id), and the
+    files left there for good because their names say no feed or no known format."""
+
+    admitted: list[tuple[str, str]]
+    ignored: list[str]
+
+
+def admit_inbox(data_dir: str | Path, *, now: datetime, settle_seconds: float = 10.0) -> Inbox:
+    """Turn each complete file of ``inbox/cost_data/`` into a landing folder (its manifest records
+    the file's name).
 
     A file is complete when its name does not mark it partial (``.tmp``, ``.part`` …, or a
     leading dot) and it has not changed for ``settle_seconds``. Its submission id hashes its
@@ -364,15 +394,19 @@ def admit_inbox(data_dir: str | Path, *, now: datetime, settle_seconds: float = 
     """
     inbox = inbox_dir(data_dir)
     inbox.mkdir(parents=True, exist_ok=True)  # there from the sensor's first tick, for operators to find
-    admitted = []
+    admitted: list[tuple[str, str]] = []
+    ignored: list[str] = []
     for path in sorted(inbox.iterdir()):
         name = path.name
-        feed = _inbox_feed(name)
-        if feed is None or name.startswith(".") or name.lower().endswith(_PARTIAL) or not path.is_file():
+        if name.startswith(".") or name.lower().endswith(_PARTIAL) or not path.is_file():
             continue
+        feed = _inbox_feed(name)
         try:
             fmt = body_format(name)
         except ValueError:
+            fmt = None
+        if feed is None or fmt is None:
+            ignored.append(name)
             continue
         st = path.stat()
         if now.timestamp() - st.st_mtime < settle_seconds:
@@ -395,7 +429,8 @@ def admit_inbox(data_dir: str | Path, *, now: datetime, settle_seconds: float = 
                 source=INBOX_SOURCE,
                 received_at=now,
                 body=body,
+                file_name=name,
             )
         path.unlink(missing_ok=True)
-        admitted.append(submission_id)
-    return admitted
+        admitted.append((name, submission_id))
+    return Inbox(admitted, ignored)

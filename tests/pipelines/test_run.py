@@ -134,6 +134,9 @@ def test_pending_runs_the_inbox_and_unprocessed_landings(data_dir: Path, instanc
     assert sorted(r.feed for r in runs) == ["cost_items", "location_index"]
     assert all(r.published for r in runs)
     assert not list(inbox.iterdir())
+    # each status names the file it came from
+    named = {(read_status(data_dir, r.submission_id) or {}).get("file_name") for r in runs}
+    assert named == {"cost_items_2026q1.csv", "location_index.csv"}
     assert materialize_pending(data_dir, instance=instance) == []
     reader = CatalogReader(data_dir)
     try:

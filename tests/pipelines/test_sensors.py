@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -13,7 +13,7 @@ import dagster as dg
 from contracts.samples import write_cost_items_csv
 from pipelines.resources import WarehouseResource
 from pipelines.sensors import cost_data_inbox_sensor, landing_sensor
-from pipelines.submissions import read_manifest, write_status
+from pipelines.submissions import admit_inbox, read_manifest, write_status
 from tests.pipelines.conftest import T0, land
 
 
@@ -95,6 +95,8 @@ def test_inbox_files_are_landed_and_requested_once_complete(data_dir: Path, inst
     assert sid is not None and sid.startswith("inbox-cost_items-")
     manifest = read_manifest(data_dir, sid)
     assert manifest.feed == "cost_items" and manifest.body.is_file() and manifest.source == "inbox"
+    # the operator who dropped it can tell its run and its report by the file's name
+    assert manifest.file_name == "cost_items_2026.csv" and request.tags["joist/file"] == "cost_items_2026.csv"
     assert _added(first) == {"cost_items_submissions": [sid]}
     assert sorted(p.name for p in inbox.iterdir()) == [
         "cost_items_just_dropped.csv",
@@ -106,6 +108,20 @@ def test_inbox_files_are_landed_and_requested_once_complete(data_dir: Path, inst
     assert not again.run_requests
     # the landing sensor leaves cost data to the inbox sensor
     assert not _tick(landing_sensor, data_dir, instance).run_requests
+
+
+def test_the_inbox_names_the_files_it_takes_and_those_it_never_will(data_dir: Path) -> None:
+    inbox = data_dir / "inbox" / "cost_data"
+    write_cost_items_csv(inbox / "cost_items_q3.csv", 5)
+    write_cost_items_csv(inbox / "costs.csv", 5)  # no feed by that name
+    (inbox / "cost_items_q3.xlsx").write_bytes(b"PK\x03\x04")  # no format the pipelines read
+    (inbox / "cost_items_q4.csv.part").write_text("line_number\n")  # still being copied: not reported
+
+    seen = admit_inbox(data_dir, now=datetime.now(UTC) + timedelta(minutes=1))
+
+    ((name, sid),) = seen.admitted
+    assert name == "cost_items_q3.csv" and read_manifest(data_dir, sid).file_name == name
+    assert seen.ignored == ["cost_items_q3.xlsx", "costs.csv"]
 
 
 def test_an_inbox_file_admitted_before_a_crash_is_requested_from_its_landing(
