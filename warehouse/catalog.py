@@ -4,7 +4,8 @@ One :class:`CatalogReader` per service process (it holds the warm snapshot conne
 method is safe to call from worker threads and runs on its own cursor.
 
 Errors: :class:`InvalidQuery` (a bad ZIP, cursor or estimate line — a 400), :class:`UnknownCostItems`
-(an estimate names line numbers the cost book lacks — a 422), and
+(an estimate names line numbers the cost book lacks — a 422), :class:`MixedCurrencies` (its lines
+are priced in several currencies — a 422), and
 :class:`~warehouse.snapshots.SnapshotUnavailable` (nothing published yet — a 503).
 """
 
@@ -36,6 +37,7 @@ __all__ = [
     "Estimate",
     "EstimateLine",
     "InvalidQuery",
+    "MixedCurrencies",
     "Offer",
     "PriceCut",
     "PricePoint",
@@ -66,6 +68,15 @@ class UnknownCostItems(LookupError):
     def __init__(self, line_numbers: Sequence[str]) -> None:
         super().__init__("unknown cost items: " + ", ".join(line_numbers))
         self.line_numbers = list(line_numbers)
+
+
+class MixedCurrencies(ValueError):
+    """An estimate's lines name cost items priced in more than one currency (they cannot be summed)."""
+
+    def __init__(self, currencies: Sequence[str]) -> None:
+        super().__init__("the lines are priced in more than one currency: " + ", ".join(sorted(set(currencies))))
+        #: each line's currency, in the order of the lines
+        self.currencies = list(currencies)
 
 
 def zip_area(zip_code: str | None) -> str | None:
@@ -667,7 +678,7 @@ class CatalogReader:
             )
         currencies = {line.item.currency for line in out}
         if len(currencies) > 1:
-            raise InvalidQuery("the lines are priced in more than one currency")
+            raise MixedCurrencies([line.item.currency for line in out])
         return Estimate(
             zip_area=area,
             currency=currencies.pop(),

@@ -49,7 +49,9 @@ _SNAPSHOT_UNAVAILABLE: dict[str, Any] = {
 }
 _UNKNOWN_COST_ITEMS: dict[str, Any] = {
     "description": "`unknown-cost-items`: `unknown_items` lists each line number the cost book lacks, once, "
-    "in the order the lines name them; `errors[].field` names each such line (`lines[i].item`).",
+    "in the order the lines name them; `errors[].field` names each such line (`lines[i].item`). "
+    "`mixed-currencies`: the lines name items priced in more than one currency, which one estimate cannot sum; "
+    "`errors[]` names each line not in the currency most lines share (`lines[i].item`).",
 }
 
 
@@ -181,7 +183,8 @@ class CostDataController(Controller):
         summary="Estimate: lines of (cost item, quantity) → material, labor, equipment and totals for a ZIP",
         description="Each line's parts are its quantity times the item's unrounded unit costs, rounded to the cent "
         "(half up); a line's `total` is the sum of its parts, the estimate's figures the sums of its lines'. "
-        "Unknown cost items are a 422 `unknown-cost-items` naming each once (`unknown_items`).",
+        "Unknown cost items are a 422 `unknown-cost-items` naming each once (`unknown_items`); lines priced in "
+        "more than one currency are a 422 `mixed-currencies` naming the lines apart from the main currency.",
     )
     async def estimate(self, state: State, data: JSONBody[EstimateIn]) -> EstimateOut:
         errors = [

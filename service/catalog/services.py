@@ -3,12 +3,14 @@
 objects, with the deals the caller's plan is eligible for applied to offer prices.
 
 The reader's errors become problems here, once: ``InvalidQuery`` → 400 naming the parameter,
-``UnknownCostItems`` → 422 naming the items, ``SnapshotUnavailable`` → 503 with Retry-After.
+``UnknownCostItems`` → 422 naming the items, ``MixedCurrencies`` → 422 naming the lines,
+``SnapshotUnavailable`` → 503 with Retry-After.
 """
 
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -35,6 +37,7 @@ from warehouse.catalog import (
     CostItem,
     Estimate,
     InvalidQuery,
+    MixedCurrencies,
     Offer,
     PriceCut,
     ProductDetail,
@@ -73,6 +76,12 @@ class UnknownItems(JoistError):
     title = "The estimate names cost items the cost book does not have"
 
 
+class MixedCurrencyLines(JoistError):
+    status = 422
+    slug = "mixed-currencies"
+    title = "The estimate's lines are priced in more than one currency"
+
+
 def _field_of(message: str) -> str:
     first = message.split(" ", 1)[0]
     return first if first in _PARAMS else "query"
@@ -88,6 +97,19 @@ async def call_reader(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         raise UnknownItems(
             f"unknown cost items: {', '.join(exc.line_numbers)}",
             extensions={"unknown_items": exc.line_numbers},
+        ) from None
+    except MixedCurrencies as exc:
+        # the lines of every currency but the most common one are named: those are the ones to move
+        lines = exc.currencies
+        counts = Counter(lines)
+        main = max(counts, key=lambda c: (counts[c], c == lines[0]))
+        raise MixedCurrencyLines(
+            f"{exc}; an estimate sums lines of one currency: estimate the {main} lines apart from the others",
+            errors=[
+                FieldError(f"lines[{i}].item", f"priced in {c}; the estimate's other lines are in {main}")
+                for i, c in enumerate(lines)
+                if c != main
+            ],
         ) from None
     except SnapshotUnavailable as exc:
         raise ServiceUnavailable(

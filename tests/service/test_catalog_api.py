@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 
@@ -353,3 +354,23 @@ def _wait_until(condition: Callable[[], bool], seconds: float = 20) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the service did not open the current snapshot in time"
         time.sleep(0.05)
+
+
+def test_an_estimate_in_two_currencies_is_a_422_naming_the_lines_apart_from_the_main_currency() -> None:
+    """The cost book may price lines in several currencies; one estimate cannot sum them. The lines
+    not in the currency most lines share are named (the warehouse test builds such a book)."""
+    from service.catalog import services
+    from warehouse.catalog import MixedCurrencies
+
+    def estimate() -> None:
+        raise MixedCurrencies(["USD", "CAD", "USD", "CAD", "USD"])
+
+    with pytest.raises(services.MixedCurrencyLines) as raised:
+        anyio.run(services.call_reader, estimate)
+    problem = raised.value
+    assert (problem.status, problem.slug) == (422, "mixed-currencies")
+    assert [(e.field, e.detail) for e in problem.errors] == [
+        ("lines[1].item", "priced in CAD; the estimate's other lines are in USD"),
+        ("lines[3].item", "priced in CAD; the estimate's other lines are in USD"),
+    ]
+    assert "CAD, USD" in problem.detail

@@ -11,7 +11,15 @@ import pytest
 from contracts.samples import write_cost_items_csv, write_location_index_csv
 from contracts.schemas import NO_PRICE_COMPARISON
 from tests.warehouse.conftest import OFFER_RULES_SQL, T0, ingest, offer, write_feed
-from warehouse.catalog import CatalogReader, CostItem, InvalidQuery, PriceCut, UnknownCostItems, zip_area
+from warehouse.catalog import (
+    CatalogReader,
+    CostItem,
+    InvalidQuery,
+    MixedCurrencies,
+    PriceCut,
+    UnknownCostItems,
+    zip_area,
+)
 from warehouse.snapshots import publish_snapshot
 from warehouse.store import connect_warehouse
 
@@ -287,6 +295,32 @@ def test_estimate_totals_are_the_sums_of_the_lines(reader: CatalogReader) -> Non
     for x in estimate.lines:
         assert x.total == x.material + x.labor + x.equipment
     assert estimate.total == estimate.material + estimate.labor + estimate.equipment
+
+
+def test_an_estimate_of_lines_in_two_currencies_names_each_lines_currency(tmp_path: Path) -> None:
+    def item(line: str, currency: str) -> dict[str, object]:
+        return {"line_number": line, "description": f"Item {line}", "unit": "SF", "bare_material": "1.00",
+                "bare_labor": "2.00", "bare_equipment": "0", "total_incl_op": "4.00", "currency": currency}  # fmt: skip
+
+    data_dir = tmp_path / "data"
+    conn = connect_warehouse(data_dir)
+    try:
+        book = [item("03 11 13.35 0100", "USD"), item("06 11 10.10 0100", "CAD"), item("06 11 10.10 0200", "USD")]
+        assert ingest(
+            conn, write_feed(tmp_path / "c.csv", "cost_items", book), feed="cost_items", submission_id="c"
+        ).accepted
+        publish_snapshot(conn, data_dir=data_dir, product="cost_data", now=T0)
+    finally:
+        conn.close()
+    reader = CatalogReader(data_dir)
+    try:
+        lines = [("03 11 13.35 0100", Decimal(1)), ("06 11 10.10 0100", Decimal(2)), ("06 11 10.10 0200", Decimal(1))]
+        with pytest.raises(MixedCurrencies) as raised:
+            reader.estimate(lines)
+        assert raised.value.currencies == ["USD", "CAD", "USD"]
+        assert reader.estimate([lines[0], lines[2]]).currency == "USD"
+    finally:
+        reader.close()
 
 
 def _every_cost_item(reader: CatalogReader, zip_code: str | None) -> list[CostItem]:
