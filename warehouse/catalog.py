@@ -254,6 +254,8 @@ class ProductHit:
     list_price: Decimal | None = None
     list_price_currency: str | None = None
     list_price_uom: str | None = None
+    manufacturer_lead_time_days: int | None = None
+    discontinued: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +298,7 @@ class ProductDetail:
     list_price: Decimal | None
     list_price_currency: str | None
     list_price_uom: str | None
+    manufacturer_lead_time_days: int | None
     discontinued: bool | None
     offers: list[Offer]
     price_history: list[PricePoint]
@@ -535,6 +538,8 @@ class CatalogReader:
                     list_price=p.get("list_price"),
                     list_price_currency=p.get("list_price_currency"),
                     list_price_uom=p.get("list_price_uom"),
+                    manufacturer_lead_time_days=p.get("manufacturer_lead_time_days"),
+                    discontinued=p.get("discontinued"),
                 )
             )
         ranked = text is not None  # without q, product_id order: any later snapshot continues it
@@ -582,6 +587,7 @@ class CatalogReader:
             list_price=product["list_price"],
             list_price_currency=product["list_price_currency"],
             list_price_uom=product.get("list_price_uom"),
+            manufacturer_lead_time_days=product.get("manufacturer_lead_time_days"),
             discontinued=product["discontinued"],
             offers=offers,
             price_history=history,

@@ -69,6 +69,13 @@ class ProductHitOut(msgspec.Struct):
     list_price: Annotated[Decimal | None, msgspec.Meta(description="The manufacturer's list price, if any.")]
     list_price_currency: str | None
     list_price_uom: Annotated[str | None, msgspec.Meta(description="The unit the list price is for.")]
+    manufacturer_lead_time_days: Annotated[
+        int | None, msgspec.Meta(description="Days the manufacturer quotes to ship it, from its feed, if any.")
+    ]
+    discontinued: Annotated[
+        bool | None,
+        msgspec.Meta(description="Whether its manufacturer has discontinued it (a supplier may still sell it)."),
+    ]
 
 
 class ProductPage(msgspec.Struct):
@@ -110,6 +117,9 @@ class ProductDetailOut(msgspec.Struct):
     list_price_currency: str | None
     list_price_uom: Annotated[
         str | None, msgspec.Meta(description="The unit the list price is for (a code of the units table, e.g. EA).")
+    ]
+    manufacturer_lead_time_days: Annotated[
+        int | None, msgspec.Meta(description="Days the manufacturer quotes to ship it, from its feed, if any.")
     ]
     discontinued: bool | None
     offers: Annotated[list[OfferOut], msgspec.Meta(description="Every supplier's offer, cheapest per base unit first.")]

@@ -214,6 +214,8 @@ def render_search(page: SearchPage, area: str | None, deals: Sequence[DealRule])
                 list_price=None if hit.list_price is None else money(hit.list_price),
                 list_price_currency=hit.list_price_currency,
                 list_price_uom=hit.list_price_uom,
+                manufacturer_lead_time_days=hit.manufacturer_lead_time_days,
+                discontinued=hit.discontinued,
             )
             for hit in page.items
         ],
@@ -241,6 +243,7 @@ def render_product(detail: ProductDetail, area: str | None, deals: Sequence[Deal
         list_price=None if detail.list_price is None else money(detail.list_price),
         list_price_currency=detail.list_price_currency,
         list_price_uom=detail.list_price_uom,
+        manufacturer_lead_time_days=detail.manufacturer_lead_time_days,
         discontinued=detail.discontinued,
         offers=[
             shown

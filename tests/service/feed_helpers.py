@@ -109,7 +109,8 @@ def build_snapshot(data_dir: Path, suppliers: tuple[str, str]) -> None:
             assert report.accepted, report.to_dict()
         # a product no supplier offers: sold by its manufacturer at list price
         door = [{"manufacturer": "TruStile", "model_number": "TS1000-30", "name": "TruStile TS1000 interior door",
-                 "category": "Doors > Interior", "list_price": "412.00", "currency": "USD", "uom": "EA"}]  # fmt: skip
+                 "category": "Doors > Interior", "list_price": "412.00", "currency": "USD", "uom": "EA",
+                 "lead_time_days": "21"}]  # fmt: skip
         maker = write_csv(work / "m.csv", "manufacturer_feed", door)
         assert ingest_file(
             conn, feed="manufacturer_feed", submission_id="m", path=maker, source="trustile", received_at=T0

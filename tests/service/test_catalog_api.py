@@ -145,9 +145,11 @@ def test_a_product_only_its_maker_sells_has_no_offer_and_its_list_price(api: htt
     (door,) = _search(api, tenant, q="trustile door", zip="80202")["data"]
     assert door["offer"] is None and door["offer_count"] == 0
     assert (door["list_price"], door["list_price_currency"], door["list_price_uom"]) == ("412.00", "USD", "EA")
+    assert (door["manufacturer_lead_time_days"], door["discontinued"]) == (21, False)
     assert _search(api, tenant, q="trustile door", in_stock="true")["data"] == []  # no stock to have
     detail = api.get(f"{PRODUCTS}/{door['product_id']}", headers=tenant.auth).json()
     assert detail["offers"] == [] and detail["list_price"] == "412.00"
+    assert detail["manufacturer_lead_time_days"] == 21
 
 
 def test_unknown_product_is_404(api: httpx.Client, tenant: Tenant) -> None:

@@ -701,24 +701,32 @@ def test_a_product_only_its_manufacturer_sells_is_found_at_its_list_price(tmp_pa
     price, supplier) leave it out."""
     door = "TruStile TS1000 interior door 30 in"
     makers = [
-        _maker("TS1000-30", door, "TruStile", list_price="412.00", category="Doors > Interior", uom="EA"),
+        _maker("TS1000-30", door, "TruStile", list_price="412.00", category="Doors > Interior", uom="EA",
+               lead_time_days="21"),
         _maker("TS9-OLD", "TruStile TS9 door", "TruStile", list_price="99.00", discontinued="true"),
-    ]
+        _maker("TS7-OLD", "TruStile TS7 door", "TruStile", list_price="89.00", discontinued="true"),
+    ]  # fmt: skip
     slab = offer("D-1", "350.00", name="Interior door slab 30 in", available_qty="3", category="Doors > Interior")
-    reader = _catalog(tmp_path, {"acme-supply": [slab]}, makers)
+    # a supplier still sells the TS7 its maker has discontinued: found, and said to be discontinued
+    ts7 = offer("D-7", "80.00", name="TS7 door", manufacturer="TruStile", manufacturer_part_number="TS7-OLD")
+    reader = _catalog(tmp_path, {"acme-supply": [slab, ts7]}, makers)
     try:
-        (hit,) = reader.search_products(q="trustile door", zip_code="80202").items
+        (hit,) = reader.search_products(q="trustile door 30", zip_code="80202").items
         assert hit.name == door and hit.manufacturer_part_number == "TS1000-30"
         assert (hit.offer, hit.offer_count) == (None, 0)
         assert (hit.list_price, hit.list_price_currency, hit.list_price_uom) == (Decimal("412.0000"), "USD", "EA")
+        assert (hit.manufacturer_lead_time_days, hit.discontinued) == (21, False)  # the maker's lead time
+        (sold,) = reader.search_products(q="TS7").items
+        assert sold.offer is not None and sold.discontinued is True
         assert {h.name for h in reader.search_products(category="doors").items} == {door, "Interior door slab 30 in"}
         for filters in ({"in_stock": True}, {"max_price": Decimal(1000)}, {"supplier": "acme-supply"}):
-            found = reader.search_products(q="door", **filters).items  # type: ignore[arg-type]
+            found = reader.search_products(q="door 30", **filters).items  # type: ignore[arg-type]
             assert [h.name for h in found] == ["Interior door slab 30 in"], filters
         assert reader.search_products(q="TS9").items == []  # discontinued: not sold any more
         detail = reader.get_product(hit.product_id)
         assert detail is not None and detail.offers == [] and detail.price_history == []
         assert (detail.list_price, detail.base_uom, detail.category) == (Decimal("412.0000"), "EA", "Doors > Interior")
+        assert detail.manufacturer_lead_time_days == 21
     finally:
         reader.close()
 

@@ -109,6 +109,7 @@ SELECT
     m.currency AS list_price_currency,
     -- the unit the list price is for; the manufacturer feed's default is EA
     CASE WHEN m.list_price IS NOT NULL THEN coalesce(m.uom, 'EA') END AS list_price_uom,
+    m.lead_time_days AS manufacturer_lead_time_days, -- the maker's own, beside each offer's
     m.discontinued,
     coalesce(c.category_no, -1) AS category_no
 FROM described AS d
