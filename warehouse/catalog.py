@@ -483,6 +483,8 @@ class CatalogReader:
         if min_price is not None and max_price is not None and min_price > max_price:
             raise InvalidQuery("min_price is above max_price")
         text, category, supplier = _text(q, "q"), _text(category, "category"), _text(supplier, "supplier")
+        if supplier is not None:  # a slug is lower case: FRONT-RANGE-SUPPLY names front-range-supply
+            supplier = supplier.lower()
         area = zip_area(zip_code)
         limit = _limit(limit)
         query = _query_key("products", text, category, supplier, area, bool(in_stock), min_price, max_price)

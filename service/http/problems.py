@@ -92,6 +92,12 @@ def _field_name(key: object, source: object) -> str:
     return key
 
 
+# What a parameter's type error says in the words of the API (msgspec names Python types).
+_PARAMETER_MESSAGES = {
+    "Expected `bool`, got `str`": "must be true or false (or 1 or 0)",
+    "Expected `int`, got `str`": "must be a whole number",
+}
+
 # msgspec names the offending field inside the message when the problem is the object itself.
 _NAMED_FIELD = re.compile(r"^Object (missing required|contains unknown) field `([^`]+)`$")
 
@@ -117,6 +123,8 @@ def _validation_error(request: Request[Any, Any, Any], exc: ValidationException)
             if item.get("source") == "query":
                 key = request.route_handler.opt.get(QUERY_ALIASES, {}).get(key, key)
                 message = message.replace(f"{item.get('key')}:", f"{key}:")
+            if item.get("source") in ("query", "header", "cookie"):
+                message = _PARAMETER_MESSAGES.get(message, message)
             errors.append(_body_error(_field_name(key, item.get("source")), message))
     detail = "; ".join(f"{e.field}: {e.detail}" for e in errors) or _clean_detail(exc.detail)
     return problem(

@@ -141,6 +141,19 @@ def test_bad_search_parameters_are_400(api: httpx.Client, tenant: Tenant, params
     assert not resp.json()["detail"].startswith(f"{field}: {field} ")  # the field named once
 
 
+def test_a_flag_that_is_not_true_or_false_says_which_values_are(api: httpx.Client, tenant: Tenant) -> None:
+    resp = api.get(PRODUCTS, params={"in_stock": "yes"}, headers=tenant.auth)
+    (error,) = assert_validation_problem(resp)
+    assert error == {"field": "in_stock", "detail": "must be true or false (or 1 or 0)"}
+    assert _search(api, tenant, in_stock="1")["data"] == _search(api, tenant, in_stock="TRUE")["data"]
+
+
+def test_the_supplier_filter_takes_a_slug_in_any_case(api: httpx.Client, tenant: Tenant) -> None:
+    supplier = _search(api, tenant, category="Lumber")["data"][0]["offer"]["supplier"]
+    lower = _search(api, tenant, supplier=supplier)["data"]
+    assert lower and lower == _search(api, tenant, supplier=supplier.upper())["data"]
+
+
 def test_a_product_only_its_maker_sells_has_no_offer_and_its_list_price(api: httpx.Client, tenant: Tenant) -> None:
     (door,) = _search(api, tenant, q="trustile door", zip="80202")["data"]
     assert door["offer"] is None and door["offer_count"] == 0
