@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -578,6 +579,9 @@ def deals_create(
     def utc(value: datetime | None) -> datetime | None:
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
+    if product_id is not None:
+        _check_product(ctx.settings.data_dir, product_id)
+
     def work() -> str:
         with ctx.session() as session:
             deal = create_deal(
@@ -596,6 +600,23 @@ def deals_create(
             return str(deal.id)
 
     click.echo(_run(work))
+
+
+def _check_product(data_dir: Path, product_id: str) -> None:
+    """Refuse a product the published catalog does not have (with no catalog published yet there
+    is nothing to check against: the deal applies once the product is published)."""
+    from warehouse.catalog import CatalogReader
+    from warehouse.snapshots import SnapshotUnavailable
+
+    reader = CatalogReader(data_dir)
+    try:
+        found = reader.get_product(product_id)
+    except SnapshotUnavailable:
+        return
+    finally:
+        reader.close()
+    if found is None:
+        _fail(f"no product {product_id!r} in the published catalog (GET /api/v1/catalog/products finds its id)")
 
 
 # -- demo -----------------------------------------------------------------------------------

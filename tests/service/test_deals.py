@@ -362,3 +362,30 @@ def test_a_process_prices_with_the_deals_it_read_for_a_few_seconds(
             assert romex(other) is None  # read before the deal, less than an hour ago
     finally:
         cached.stop()
+
+
+def test_cli_refuses_a_deal_on_a_product_the_published_catalog_lacks(
+    cli_env: dict[str, str], tmp_path: Path, suppliers: tuple[str, str]
+) -> None:
+    from warehouse.catalog import CatalogReader
+
+    data_dir = tmp_path / "data"
+    build_snapshot(data_dir, suppliers)
+    reader = CatalogReader(data_dir)
+    try:
+        product_id = reader.search_products(limit=1).items[0].product_id
+    finally:
+        reader.close()
+    env = {**cli_env, "JOIST_DATA_DIR": str(data_dir)}
+    supplier = f"cli-sup-{uuid.uuid4().hex[:8]}"
+    joist(env, "orgs", "create", "--kind", "supplier", "--slug", supplier, "--name", "CLI Supply")
+
+    def deal(product: str) -> Any:
+        return joist(
+            env, "deals", "create", "--name", f"{product} {supplier}", "--supplier", supplier, "--product", product,
+            "--percent", "3", "--plans", "starter", check=False,
+        )  # fmt: skip
+
+    missing = deal("p_0000000000000000")
+    assert missing.returncode != 0 and "no product 'p_0000000000000000' in the published catalog" in missing.stderr
+    assert deal(product_id).returncode == 0
