@@ -604,18 +604,20 @@ def deals_create(
 
 def _check_product(data_dir: Path, product_id: str) -> None:
     """Refuse a product the published catalog does not have (with no catalog published yet there
-    is nothing to check against: the deal applies once the product is published)."""
-    from warehouse.catalog import CatalogReader
-    from warehouse.snapshots import SnapshotUnavailable
+    is nothing to check against: the deal applies once the product is published). The snapshot is
+    opened without the search's in-memory index, which a lookup does not need."""
+    from warehouse._sql import execute
+    from warehouse.snapshots import SnapshotReader, SnapshotUnavailable
 
-    reader = CatalogReader(data_dir)
+    reader = SnapshotReader(data_dir, "catalog")
     try:
-        found = reader.get_product(product_id)
+        with reader.cursor() as cur:
+            found = execute(cur, "catalog", "product", {"product_id": product_id}).fetchone() is not None
     except SnapshotUnavailable:
         return
     finally:
         reader.close()
-    if found is None:
+    if not found:
         _fail(f"no product {product_id!r} in the published catalog (GET /api/v1/catalog/products finds its id)")
 
 
